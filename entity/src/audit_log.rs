@@ -1,0 +1,23 @@
+//! One row per moderation action. Append-only: nothing updates or deletes these rows.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Who acted: `moderator:<id>`, `token:<id>` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub comment_id: Option<i64>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    /// JSON with the action's details.
+    pub detail: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! Database rows for replyd, one module per table. Rows only: no behaviour lives here.
+pub mod api_token;
+pub mod audit_log;
+pub mod comment;
+pub mod enums;
+pub mod moderator;
+pub mod page;
+pub mod setting;

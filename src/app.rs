@@ -1,0 +1,69 @@
+//! The start-up seam: config in, a running app out. Production and tests both go through
+//! `App::build`, so tests exercise the real wiring.
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http;
+use crate::keys::Keys;
+use crate::moderation::Moderation;
+use crate::state::AppState;
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+}
+
+impl App {
+    /// Connects, migrates if configured, loads the install secret and binds the port.
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<App> {
+        let config = Arc::new(config);
+        let db = Db::connect(&config.database).await?;
+        if config.database.migrate_on_start {
+            Migrator::up(&db.writer, None).await?;
+        }
+        let keys = Keys::load(&db.writer, config.security.secret.as_ref()).await?;
+        let listener = TcpListener::bind(config.server.bind).await?;
+        let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone());
+        let state = AppState {
+            config,
+            db,
+            keys,
+            clock,
+            moderation,
+        };
+        Ok(App {
+            listener,
+            state,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Cancelling this token stops the server gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    pub async fn run_until_stopped(self) {
+        let router = http::router(self.state.clone());
+        let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
+        http::serve::serve(self.listener, router, header_timeout, self.shutdown).await;
+        self.state.db.close().await;
+    }
+}

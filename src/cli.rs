@@ -1,0 +1,168 @@
+//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token>`.
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+
+use crate::accounts::{self, NewModerator};
+use crate::app::App;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use entity::enums::Role;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "replyd",
+    version,
+    about = "Self-hosted comment moderation service"
+)]
+pub struct Cli {
+    /// A TOML file layered over the built-in defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage moderators.
+    Moderator {
+        #[command(subcommand)]
+        action: ModeratorCommand,
+    },
+    /// Manage moderator API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModeratorCommand {
+    /// Add a moderator; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (required, so it never shows in `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Make this moderator an admin.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; it is printed once, as the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Tie the token to this moderator's account (optional).
+        #[arg(long)]
+        moderator: Option<String>,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config =
+        Config::load(cli.config.as_deref(), std::env::vars()).context("loading configuration")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = Db::connect(&config.database).await?;
+            Migrator::up(&db.writer, None).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Moderator {
+            action:
+                ModeratorCommand::Add {
+                    email,
+                    name,
+                    password_stdin: _,
+                    admin,
+                },
+        } => {
+            let db = open(&config).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let role = if admin { Role::Admin } else { Role::Moderator };
+            let m = accounts::add_moderator(
+                &db.writer,
+                &Clock::system(),
+                NewModerator {
+                    email: &email,
+                    name: &name,
+                    password,
+                    role,
+                },
+            )
+            .await?;
+            println!("moderator {} added (id {})", m.email, m.id);
+            Ok(())
+        }
+        Command::Token {
+            action: TokenCommand::Create { name, moderator },
+        } => {
+            let db = open(&config).await?;
+            let token =
+                accounts::create_token(&db.writer, &Clock::system(), &name, moderator.as_deref())
+                    .await?;
+            println!("API token {name:?} created. It is shown only once:");
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database).await?;
+    if config.database.migrate_on_start {
+        Migrator::up(&db.writer, None).await?;
+    }
+    Ok(db)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::build(config, Clock::system()).await?;
+    tracing::info!(addr = %app.local_addr()?, "replyd listening");
+    let token = app.shutdown_token();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+    app.run_until_stopped().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

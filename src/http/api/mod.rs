@@ -1,0 +1,94 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document, generated from the handlers
+//! themselves so that the document and the routes cannot drift apart.
+pub mod admin;
+pub mod comments;
+pub mod request;
+pub mod views;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::routing::get;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "replyd", description = "Self-hosted comment moderation service."),
+    modifiers(&BearerAuth),
+    components(schemas(super::error::ErrorBody, super::error::ErrorDetail))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The public and the moderator routers, with the OpenAPI document describing both.
+pub struct ApiRouters {
+    pub public: Router<AppState>,
+    pub admin: Router<AppState>,
+    pub openapi: utoipa::openapi::OpenApi,
+}
+
+pub fn routers() -> ApiRouters {
+    let (public, public_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(comments::submit, comments::thread))
+        .routes(routes!(comments::counts))
+        .split_for_parts();
+    let (admin, admin_doc) = OpenApiRouter::new()
+        .routes(routes!(admin::list))
+        .routes(routes!(admin::show, admin::edit, admin::delete))
+        .routes(routes!(admin::approve))
+        .routes(routes!(admin::reject))
+        .routes(routes!(admin::spam))
+        .routes(routes!(admin::audit))
+        .split_for_parts();
+    let mut openapi = public_doc;
+    openapi.merge(admin_doc);
+    ApiRouters {
+        public,
+        admin,
+        openapi,
+    }
+}
+
+/// Serves the OpenAPI document as JSON.
+pub fn openapi_route(doc: utoipa::openapi::OpenApi) -> Router<AppState> {
+    let doc = std::sync::Arc::new(doc);
+    Router::new().route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}
+
+/// A numeric `{id}` path segment; anything else is a 404 in the usual error shape.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(id) = Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        Ok(IdPath(id))
+    }
+}

@@ -1,0 +1,160 @@
+//! The one place where errors become HTTP responses: a status and a stable snake_case code.
+//! A 5xx never carries internal text; it is logged once with its cause.
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::moderation::{FieldErrors, ModerationError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("malformed request body: {0}")]
+    Malformed(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("unknown site")]
+    UnknownSite,
+    #[error("not found")]
+    NotFound,
+    #[error("no such route")]
+    NoRoute,
+    #[error("gone")]
+    Gone,
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The error body every endpoint uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable code, e.g. `validation_failed`.
+    pub code: &'static str,
+    /// Human-readable summary.
+    pub message: String,
+    /// Per-field messages, present for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnknownSite | ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::Gone => StatusCode::GONE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::Malformed(_) => "malformed_request",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::UnknownSite => "unknown_site",
+            ApiError::NotFound => "not_found",
+            ApiError::NoRoute => "no_route",
+            ApiError::Gone => "gone",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Validation(_) => "Some fields are not valid.".into(),
+            ApiError::Malformed(why) => format!("The request body could not be read: {why}"),
+            ApiError::PayloadTooLarge => {
+                "The request body is larger than this server accepts.".into()
+            }
+            ApiError::UnsupportedMediaType => {
+                "Send application/json or application/x-www-form-urlencoded.".into()
+            }
+            ApiError::UnknownSite => "No site with that id is configured.".into(),
+            ApiError::NotFound => "Not found.".into(),
+            ApiError::NoRoute => "No such endpoint.".into(),
+            ApiError::Gone => "That comment was deleted.".into(),
+            ApiError::Unauthorized => "A valid moderator token is required.".into(),
+            ApiError::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            ApiError::Validation(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.message(),
+                fields: self.fields().cloned(),
+            },
+        }
+    }
+}
+
+impl From<ModerationError> for ApiError {
+    fn from(e: ModerationError) -> Self {
+        match e {
+            ModerationError::UnknownSite => ApiError::UnknownSite,
+            ModerationError::Invalid(f) => ApiError::Validation(f),
+            ModerationError::NotFound => ApiError::NotFound,
+            ModerationError::Deleted => ApiError::Gone,
+            ModerationError::Db(db) => ApiError::Internal(db.into()),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for ApiError {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::Malformed(e.body_text())
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let mut res = (self.status(), Json(self.body())).into_response();
+        if matches!(self, ApiError::Unauthorized) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

@@ -1,0 +1,81 @@
+//! The only module that speaks HTTP: the router, its layers, extractors, error mapping,
+//! and the surfaces (JSON API, HTML pages).
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod pages;
+pub mod serve;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use crate::state::AppState;
+use error::ApiError;
+
+pub fn router(state: AppState) -> Router {
+    let api = api::routers();
+    let cfg = &state.config;
+    let origins: Vec<HeaderValue> = cfg
+        .sites
+        .iter()
+        .flat_map(|s| s.origins.iter())
+        .filter_map(|o| HeaderValue::from_str(&o.origin().ascii_serialization()).ok())
+        .collect();
+    // Browsers on the sites' own origins may call the public API; nobody else, and never
+    // the moderator API.
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(3600));
+    let public = api.public.layer(cors);
+    let request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .merge(public)
+        .merge(api.admin)
+        .merge(api::openapi_route(api.openapi))
+        .route("/", get(pages::demo))
+        .route("/assets/page.css", get(pages::page_css))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async {
+            (StatusCode::METHOD_NOT_ALLOWED, Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "That method is not allowed here."}})))
+        })
+        .layer(DefaultBodyLimit::max(cfg.server.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(cfg.server.request_timeout_secs),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The install secret and the keys derived from it: address hashing and signed tokens.
+//! The secret is generated on first run and kept in the database unless config sets it.
+use std::net::IpAddr;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use rand::RngExt;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+
+use entity::setting;
+
+const SECRET_KEY: &str = "install_secret";
+
+/// Keys derived from the install secret, one per purpose, so that one use can never be
+/// replayed as another.
+#[derive(Clone)]
+pub struct Keys {
+    address: Vec<u8>,
+    signing: Vec<u8>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+impl Keys {
+    /// Uses the configured secret, or the one stored in the database, creating it if needed.
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        configured: Option<&SecretString>,
+    ) -> Result<Keys, DbErr> {
+        if let Some(s) = configured.filter(|s| !s.expose_secret().is_empty()) {
+            return Ok(Keys::from_secret(s.expose_secret().as_bytes()));
+        }
+        let fresh: [u8; 32] = rand::rng().random();
+        // Insert-if-absent, then read back: two instances starting together agree on one secret.
+        setting::Entity::insert(setting::ActiveModel {
+            key: Set(SECRET_KEY.into()),
+            value: Set(hex::encode(fresh)),
+        })
+        .on_conflict_do_nothing_on([setting::Column::Key])
+        .exec(db)
+        .await?;
+        let row = setting::Entity::find_by_id(SECRET_KEY.to_owned())
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("install secret".into()))?;
+        Ok(Keys::from_secret(row.value.as_bytes()))
+    }
+
+    pub fn from_secret(secret: &[u8]) -> Keys {
+        Keys {
+            address: derive(secret, b"replyd/address-hash/v1"),
+            signing: derive(secret, b"replyd/signed-token/v1"),
+        }
+    }
+
+    /// A keyed, non-reversible identifier for a client address.
+    pub fn address_hash(&self, ip: IpAddr) -> String {
+        let mut mac = mac(&self.address);
+        mac.update(ip.to_string().as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// Signs `message` for `purpose` and returns a URL-safe tag.
+    pub fn sign(&self, purpose: &str, message: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.tag(purpose, message))
+    }
+
+    /// Checks a tag made by [`Keys::sign`] in constant time.
+    pub fn verify(&self, purpose: &str, message: &str, tag: &str) -> bool {
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else {
+            return false;
+        };
+        let mut m = mac(&self.signing);
+        m.update(purpose.as_bytes());
+        m.update(b"\0");
+        m.update(message.as_bytes());
+        m.verify_slice(&tag).is_ok()
+    }
+
+    fn tag(&self, purpose: &str, message: &str) -> Vec<u8> {
+        let mut m = mac(&self.signing);
+        m.update(purpose.as_bytes());
+        m.update(b"\0");
+        m.update(message.as_bytes());
+        m.finalize().into_bytes().to_vec()
+    }
+}
+
+fn mac(key: &[u8]) -> Hmac<Sha256> {
+    // HMAC accepts keys of any length, so this cannot fail.
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    }
+}
+
+fn derive(secret: &[u8], label: &[u8]) -> Vec<u8> {
+    let mut m = mac(secret);
+    m.update(label);
+    m.finalize().into_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tag_verifies_only_for_its_purpose_and_message() {
+        let k = Keys::from_secret(b"0123456789abcdef0123456789abcdef");
+        let t = k.sign("act", "1:approve");
+        assert!(k.verify("act", "1:approve", &t));
+        assert!(!k.verify("act", "2:approve", &t));
+        assert!(!k.verify("form", "1:approve", &t));
+        assert!(!k.verify("act", "1:approve", "AAAA"));
+    }
+
+    #[test]
+    fn address_hashes_depend_on_the_secret() {
+        let ip: IpAddr = [203, 0, 113, 9].into();
+        let a = Keys::from_secret(b"a").address_hash(ip);
+        assert_eq!(a, Keys::from_secret(b"a").address_hash(ip));
+        assert_ne!(a, Keys::from_secret(b"b").address_hash(ip));
+        assert!(!a.contains("203"));
+    }
+}

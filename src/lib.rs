@@ -1,0 +1,11 @@
+//! replyd: a self-hosted comment moderation service.
+pub mod accounts; // moderator accounts and API tokens
+pub mod app; // start-up: config in, running server out
+pub mod cli; // the command line
+pub mod clock; // injected time
+pub mod config; // the typed configuration tree
+pub mod db; // database connections
+pub mod http; // everything that speaks HTTP
+pub mod keys; // the install secret and keys derived from it
+pub mod moderation; // the comment domain
+pub mod state; // shared application state

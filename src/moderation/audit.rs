@@ -1,0 +1,51 @@
+//! The append-only audit log: one row per moderation action, written in the action's
+//! own transaction.
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, NotSet};
+use serde_json::Value;
+
+use chrono::{DateTime, Utc};
+use entity::{audit_log, enums::CommentStatus};
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Moderator { id: i64 },
+    Token { id: i64 },
+    System,
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Moderator { id } => format!("moderator:{id}"),
+            Actor::Token { id } => format!("token:{id}"),
+            Actor::System => "system".into(),
+        }
+    }
+}
+
+pub struct Entry<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub comment_id: Option<i64>,
+    pub from: Option<CommentStatus>,
+    pub to: Option<CommentStatus>,
+    pub detail: Value,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn record<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<(), DbErr> {
+    audit_log::ActiveModel {
+        id: NotSet,
+        actor: Set(e.actor.label()),
+        action: Set(e.action.to_owned()),
+        comment_id: Set(e.comment_id),
+        from_status: Set(e.from.map(|s| s.as_str().to_owned())),
+        to_status: Set(e.to.map(|s| s.as_str().to_owned())),
+        detail: Set(e.detail.to_string()),
+        created_at: Set(e.at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

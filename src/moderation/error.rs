@@ -1,0 +1,29 @@
+//! What can go wrong in moderation, as domain facts. `http::error` maps these to responses.
+use std::collections::BTreeMap;
+
+use sea_orm::DbErr;
+
+/// Field name to the messages that explain what is wrong with it.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    #[error("unknown site")]
+    UnknownSite,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("comment not found")]
+    NotFound,
+    #[error("the comment was deleted")]
+    Deleted,
+    #[error("database error")]
+    Db(#[from] DbErr),
+}
+
+impl ModerationError {
+    pub fn field(name: &str, message: impl Into<String>) -> ModerationError {
+        let mut f = FieldErrors::new();
+        f.insert(name.to_owned(), vec![message.into()]);
+        ModerationError::Invalid(f)
+    }
+}

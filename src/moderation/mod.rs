@@ -1,0 +1,46 @@
+//! The moderation domain: what a comment is, how it is judged, and every change to it.
+//! Knows nothing of HTTP or email; each operation is one transaction with its audit row.
+pub mod audit;
+pub mod error;
+pub mod input;
+pub mod markdown;
+pub mod policy;
+mod queue;
+mod store;
+mod submit;
+mod thread;
+mod transitions;
+
+use std::sync::Arc;
+
+pub use audit::Actor;
+pub use error::{FieldErrors, ModerationError};
+pub use queue::{QueueFilter, QueueOrder, QueuePage};
+pub use submit::{ClientInfo, NewComment, Submitted};
+pub use thread::Thread;
+pub use transitions::{Action, Deletion};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::keys::Keys;
+
+/// The moderation service. Cheap to clone; one per app.
+#[derive(Clone, Debug)]
+pub struct Moderation {
+    db: Db,
+    keys: Keys,
+    clock: Clock,
+    config: Arc<Config>,
+}
+
+impl Moderation {
+    pub fn new(db: Db, keys: Keys, clock: Clock, config: Arc<Config>) -> Moderation {
+        Moderation {
+            db,
+            keys,
+            clock,
+            config,
+        }
+    }
+}

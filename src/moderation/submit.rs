@@ -1,0 +1,166 @@
+//! Taking in a new comment: one write transaction from page look-up to audit row.
+use std::net::IpAddr;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, NotSet, QueryFilter,
+    QuerySelect, RelationTrait,
+};
+use serde_json::json;
+
+use super::audit::{self, Actor, Entry};
+use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
+use super::policy::{self, Facts};
+use super::{Moderation, ModerationError, markdown, store};
+use entity::{comment, enums::CommentStatus, page};
+
+/// Where a submission came from. The raw address is used for hashing and then dropped.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+/// A comment that passed input validation.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub site: String,
+    pub uri: PageUri,
+    pub title: Option<PageTitle>,
+    pub parent_id: Option<i64>,
+    pub author_name: AuthorName,
+    pub author_email: AuthorEmail,
+    pub author_url: Option<AuthorUrl>,
+    pub text: CommentText,
+    pub notify_replies: bool,
+    pub client: ClientInfo,
+}
+
+/// What the submitter learns. Spam reads as pending: spammers are not told.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub id: i64,
+    pub status: CommentStatus,
+    pub site: String,
+    pub uri: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Moderation {
+    pub async fn submit(&self, new: NewComment) -> Result<Submitted, ModerationError> {
+        let site = self
+            .config
+            .site(&new.site)
+            .ok_or(ModerationError::UnknownSite)?;
+        let now = self.clock.now();
+        let html = markdown::render(new.text.as_str());
+        let email_norm = new.author_email.normalized();
+        let ip_hash = new.client.ip.map(|ip| self.keys.address_hash(ip));
+        let ip_prefix = new.client.ip.map(address_prefix);
+        let user_agent = new
+            .client
+            .user_agent
+            .as_deref()
+            .map(|ua| ua.chars().take(512).collect::<String>());
+
+        let tx = self.db.begin_write().await?;
+        let page = store::page_for(
+            &tx,
+            &site.id,
+            new.uri.as_str(),
+            new.title.as_ref().map(PageTitle::as_str),
+            now,
+        )
+        .await?;
+        if let Some(parent_id) = new.parent_id {
+            let parent = comment::Entity::find_by_id(parent_id).one(&tx).await?;
+            let ok = parent.is_some_and(|p| {
+                p.page_id == page.id && p.status == CommentStatus::Approved && !p.deleted
+            });
+            if !ok {
+                return Err(ModerationError::field(
+                    "parent_id",
+                    "must name an approved comment on the same page",
+                ));
+            }
+        }
+        let author_known = comment::Entity::find()
+            .select_only()
+            .column(comment::Column::Id)
+            .join(JoinType::InnerJoin, comment::Relation::Page.def())
+            .filter(page::Column::SiteId.eq(site.id.as_str()))
+            .filter(comment::Column::EmailNorm.eq(email_norm.as_str()))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved))
+            .into_tuple::<i64>()
+            .one(&tx)
+            .await?
+            .is_some();
+        let decision = policy::decide(&Facts {
+            mode: site.moderation,
+            author_known,
+        });
+
+        let row = comment::ActiveModel {
+            id: NotSet,
+            page_id: Set(page.id),
+            parent_id: Set(new.parent_id),
+            author_name: Set(new.author_name.into_inner()),
+            author_email: Set(new.author_email.into_inner()),
+            email_norm: Set(email_norm),
+            author_url: Set(new.author_url.map(AuthorUrl::into_inner)),
+            text: Set(new.text.into_inner()),
+            html: Set(html),
+            status: Set(decision.status),
+            reasons: Set(serde_json::to_string(&decision.reasons).unwrap_or_else(|_| "[]".into())),
+            ip_hash: Set(ip_hash),
+            ip_prefix: Set(ip_prefix),
+            user_agent: Set(user_agent),
+            notify_replies: Set(new.notify_replies),
+            by_moderator: Set(false),
+            deleted: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&tx)
+        .await?;
+        audit::record(
+            &tx,
+            Entry {
+                actor: &Actor::System,
+                action: "submitted",
+                comment_id: Some(row.id),
+                from: None,
+                to: Some(decision.status),
+                detail: json!({ "reasons": decision.reasons }),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+
+        let status = match decision.status {
+            CommentStatus::Approved => CommentStatus::Approved,
+            _ => CommentStatus::Pending,
+        };
+        Ok(Submitted {
+            id: row.id,
+            status,
+            site: site.id.clone(),
+            uri: page.uri,
+            created_at: now,
+        })
+    }
+}
+
+/// The network part of an address: /24 for IPv4, /48 for IPv6. Shown to moderators as a hint.
+pub fn address_prefix(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}

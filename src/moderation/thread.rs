@@ -1,0 +1,85 @@
+//! Public reads: the approved comments of a page, and comment counts for many pages.
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ColumnTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+
+use super::{Moderation, ModerationError, store};
+use entity::{comment, enums::CommentStatus, page};
+
+/// One page of a public thread.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub title: Option<String>,
+    pub comments: Vec<comment::Model>,
+    pub total: u64,
+}
+
+impl Moderation {
+    /// Approved comments of one page, oldest first. Tombstones are included so that
+    /// replies keep their place.
+    pub async fn thread(
+        &self,
+        site: &str,
+        uri: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Thread, ModerationError> {
+        self.config.site(site).ok_or(ModerationError::UnknownSite)?;
+        let Some(page) = store::find_page(&self.db.reader, site, uri).await? else {
+            return Ok(Thread {
+                title: None,
+                comments: Vec::new(),
+                total: 0,
+            });
+        };
+        let query = comment::Entity::find()
+            .filter(comment::Column::PageId.eq(page.id))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved));
+        let total = query.clone().count(&self.db.reader).await?;
+        let comments = query
+            .order_by_asc(comment::Column::CreatedAt)
+            .order_by_asc(comment::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(&self.db.reader)
+            .await?;
+        Ok(Thread {
+            title: page.title,
+            comments,
+            total,
+        })
+    }
+
+    /// The number of published comments on each page; pages with none read 0.
+    pub async fn counts(
+        &self,
+        site: &str,
+        uris: &[String],
+    ) -> Result<BTreeMap<String, u64>, ModerationError> {
+        self.config.site(site).ok_or(ModerationError::UnknownSite)?;
+        let mut out: BTreeMap<String, u64> = uris.iter().map(|u| (u.clone(), 0)).collect();
+        if uris.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(String, i64)> = comment::Entity::find()
+            .select_only()
+            .column(page::Column::Uri)
+            .column_as(comment::Column::Id.count(), "n")
+            .join(JoinType::InnerJoin, comment::Relation::Page.def())
+            .filter(page::Column::SiteId.eq(site))
+            .filter(page::Column::Uri.is_in(uris.iter().map(String::as_str)))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved))
+            .filter(comment::Column::Deleted.eq(false))
+            .group_by(page::Column::Uri)
+            .into_tuple()
+            .all(&self.db.reader)
+            .await?;
+        for (uri, n) in rows {
+            out.insert(uri, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,190 @@
+//! Moderator actions on one comment: status changes, edits and deletion. Each runs in one
+//! write transaction together with its audit row.
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter,
+};
+use serde_json::json;
+
+use super::audit::{self, Actor, Entry};
+use super::input::CommentText;
+use super::{Moderation, ModerationError, markdown};
+use entity::{comment, enums::CommentStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Approve,
+    Reject,
+    Spam,
+}
+
+impl Action {
+    pub fn target(self) -> CommentStatus {
+        match self {
+            Action::Approve => CommentStatus::Approved,
+            Action::Reject => CommentStatus::Rejected,
+            Action::Spam => CommentStatus::Spam,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Spam => "spam",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        match s {
+            "approve" => Some(Action::Approve),
+            "reject" => Some(Action::Reject),
+            "spam" => Some(Action::Spam),
+            _ => None,
+        }
+    }
+}
+
+/// What deleting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// The row is gone.
+    Removed,
+    /// Replies hang off it, so it stays as an anonymous "deleted" placeholder.
+    Tombstone,
+}
+
+impl Moderation {
+    /// Moves a comment to the action's status. Doing it twice changes nothing the second time.
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> Result<comment::Model, ModerationError> {
+        let tx = self.db.begin_write().await?;
+        let current = live_comment(&tx, id).await?;
+        let from = current.status;
+        let to = action.target();
+        if from == to {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        let now = self.clock.now();
+        let mut am: comment::ActiveModel = current.into();
+        am.status = Set(to);
+        am.updated_at = Set(now);
+        let updated = am.update(&tx).await?;
+        audit::record(
+            &tx,
+            Entry {
+                actor,
+                action: action.name(),
+                comment_id: Some(id),
+                from: Some(from),
+                to: Some(to),
+                detail: json!({}),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Replaces a comment's text; the previous text is kept in the audit row.
+    pub async fn edit(
+        &self,
+        actor: &Actor,
+        id: i64,
+        text: CommentText,
+    ) -> Result<comment::Model, ModerationError> {
+        let tx = self.db.begin_write().await?;
+        let current = live_comment(&tx, id).await?;
+        let now = self.clock.now();
+        let previous = current.text.clone();
+        let status = current.status;
+        let mut am: comment::ActiveModel = current.into();
+        am.html = Set(markdown::render(text.as_str()));
+        am.text = Set(text.into_inner());
+        am.updated_at = Set(now);
+        let updated = am.update(&tx).await?;
+        audit::record(
+            &tx,
+            Entry {
+                actor,
+                action: "edit",
+                comment_id: Some(id),
+                from: Some(status),
+                to: Some(status),
+                detail: json!({ "previous_text": previous }),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Deletes a comment. One with replies becomes a tombstone stripped of everything
+    /// personal, so the thread keeps its shape.
+    pub async fn delete(&self, actor: &Actor, id: i64) -> Result<Deletion, ModerationError> {
+        let tx = self.db.begin_write().await?;
+        let current = live_comment(&tx, id).await?;
+        let now = self.clock.now();
+        let status = current.status;
+        let replies = comment::Entity::find()
+            .filter(comment::Column::ParentId.eq(id))
+            .count(&tx)
+            .await?;
+        let outcome = if replies > 0 {
+            let mut am: comment::ActiveModel = current.into();
+            am.deleted = Set(true);
+            am.author_name = Set(String::new());
+            am.author_email = Set(String::new());
+            am.email_norm = Set(String::new());
+            am.author_url = Set(None);
+            am.text = Set(String::new());
+            am.html = Set(String::new());
+            am.ip_hash = Set(None);
+            am.ip_prefix = Set(None);
+            am.user_agent = Set(None);
+            am.notify_replies = Set(false);
+            am.updated_at = Set(now);
+            am.update(&tx).await?;
+            Deletion::Tombstone
+        } else {
+            current.delete(&tx).await?;
+            Deletion::Removed
+        };
+        audit::record(
+            &tx,
+            Entry {
+                actor,
+                action: "delete",
+                comment_id: Some(id),
+                from: Some(status),
+                to: None,
+                detail: json!({ "tombstone": outcome == Deletion::Tombstone }),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+async fn live_comment(
+    tx: &DatabaseTransaction,
+    id: i64,
+) -> Result<comment::Model, ModerationError> {
+    let c = comment::Entity::find_by_id(id)
+        .one(tx)
+        .await?
+        .ok_or(ModerationError::NotFound)?;
+    if c.deleted {
+        return Err(ModerationError::Deleted);
+    }
+    Ok(c)
+}

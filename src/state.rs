@@ -1,0 +1,17 @@
+//! The shared application state, built in one place by `app::build`.
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::keys::Keys;
+use crate::moderation::Moderation;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub keys: Keys,
+    pub clock: Clock,
+    pub moderation: Moderation,
+}
