@@ -4,6 +4,7 @@ pub mod audit;
 pub mod error;
 pub mod input;
 pub mod markdown;
+pub mod one_click;
 pub mod policy;
 mod queue;
 mod store;
