@@ -32,17 +32,21 @@ pub fn router(state: AppState) -> Router {
         .filter_map(|o| HeaderValue::from_str(&o.origin().ascii_serialization()).ok())
         .collect();
     // Browsers on the sites' own origins may call the public API; nobody else, and never
-    // the moderator API.
+    // the moderator API or the dashboard.
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            let path = parts.uri.path();
+            path.starts_with("/api/")
+                && !path.starts_with("/api/v1/admin")
+                && origins.contains(origin)
+        }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(Duration::from_secs(3600));
-    let public = api.public.layer(cors);
     let request_id = HeaderName::from_static("x-request-id");
 
     Router::new()
-        .merge(public)
+        .merge(api.public)
         .merge(api.admin)
         .merge(api::openapi_route(api.openapi))
         .route("/", get(pages::demo))
@@ -64,6 +68,7 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
         ))
+        .layer(cors)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

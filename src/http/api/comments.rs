@@ -71,6 +71,9 @@ async fn submit_json(
     if !(ctype.starts_with("application/json") || ctype.is_empty()) {
         return Err(ApiError::UnsupportedMediaType);
     }
+    if !body.trim_ascii_start().starts_with(b"{") {
+        return Err(ApiError::Malformed("expected a JSON object".into()));
+    }
     let req: CommentRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let new = req.into_new_comment(client).map_err(ApiError::Validation)?;
