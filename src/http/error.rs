@@ -28,6 +28,8 @@ pub enum ApiError {
     NoRoute,
     #[error("gone")]
     Gone,
+    #[error("forbidden")]
+    Forbidden,
     #[error("authentication required")]
     Unauthorized,
     #[error("internal error")]
@@ -61,6 +63,7 @@ impl ApiError {
             ApiError::UnknownSite | ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::Gone => StatusCode::GONE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::NoRoute => "no_route",
             ApiError::Gone => "gone",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -95,6 +99,7 @@ impl ApiError {
             ApiError::NoRoute => "No such endpoint.".into(),
             ApiError::Gone => "That comment was deleted.".into(),
             ApiError::Unauthorized => "A valid moderator token is required.".into(),
+            ApiError::Forbidden => "That is not allowed, or the time to do it has passed.".into(),
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -124,6 +129,7 @@ impl From<ModerationError> for ApiError {
             ModerationError::Invalid(f) => ApiError::Validation(f),
             ModerationError::NotFound => ApiError::NotFound,
             ModerationError::Deleted => ApiError::Gone,
+            ModerationError::Forbidden => ApiError::Forbidden,
             ModerationError::Db(db) => ApiError::Internal(db.into()),
         }
     }

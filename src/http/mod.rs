@@ -2,6 +2,7 @@
 //! and the surfaces (JSON API, HTML pages).
 pub mod api;
 pub mod client;
+pub mod embed;
 pub mod error;
 pub mod pages;
 pub mod serve;
@@ -40,7 +41,7 @@ pub fn router(state: AppState) -> Router {
                 && !path.starts_with("/api/v1/admin")
                 && origins.contains(origin)
         }))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(Duration::from_secs(3600));
     let request_id = HeaderName::from_static("x-request-id");
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api.public)
         .merge(api.admin)
         .merge(api::openapi_route(api.openapi))
+        .merge(embed::router())
         .route("/", get(pages::demo))
         .route("/assets/page.css", get(pages::page_css))
         .route("/healthz", get(|| async { "ok" }))

@@ -3,11 +3,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
 
 use super::AppState;
 use super::api::request::CommentForm;
-use super::api::views::PublicComment;
+use super::embed::thread::{Placement, ThreadQuery, ThreadView};
 use super::error::ApiError;
 use crate::moderation::FieldErrors;
 use crate::moderation::input::{EMAIL_MAX, NAME_MAX, TEXT_MAX, URL_MAX};
@@ -37,6 +36,10 @@ pub struct FormView {
     pub text: String,
     pub notify: bool,
     pub errors: FieldErrors,
+    /// Where "cancel reply" leads, keeping the page's own query.
+    pub cancel_href: String,
+    /// `embed` when the form should come back to the embeddable thread page.
+    pub return_to: Option<String>,
 }
 
 const SHOWN_FIELDS: [&str; 4] = ["author_name", "author_email", "author_url", "text"];
@@ -111,6 +114,8 @@ impl From<&CommentForm> for FormView {
             text: f.text.clone(),
             notify: f.notify_replies.is_some(),
             errors: FieldErrors::new(),
+            cancel_href: "#respond".into(),
+            return_to: f.return_to.clone().filter(|r| r == "embed"),
         }
     }
 }
@@ -128,31 +133,17 @@ struct ErrorPage {
     message: String,
 }
 
-pub struct CommentView {
-    pub id: i64,
-    pub depth: usize,
-    pub author_name: String,
-    pub author_url: Option<String>,
-    pub avatar: String,
-    pub html: String,
-    pub created_at: String,
-    pub created_at_text: String,
-    pub by_moderator: bool,
-    pub deleted: bool,
-}
-
 #[derive(Template)]
 #[template(path = "demo.html")]
 struct DemoPage {
+    site_id: String,
     site_name: String,
     public_url: String,
-    total: u64,
-    notice: String,
-    comments: Vec<CommentView>,
+    thread: ThreadView,
     form: FormView,
 }
 
-fn html_response(status: StatusCode, rendered: Result<String, askama::Error>) -> Response {
+pub fn html_response(status: StatusCode, rendered: Result<String, askama::Error>) -> Response {
     match rendered {
         Ok(body) => {
             let mut res = (status, Html(body)).into_response();
@@ -195,57 +186,24 @@ pub fn error_page(e: &ApiError) -> Response {
     )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct DemoQuery {
-    replyd: Option<String>,
-    replyto: Option<String>,
-}
-
-/// The demo page: a stand-in blog post with the thread and the no-JS form.
-pub async fn demo(State(state): State<AppState>, Query(q): Query<DemoQuery>) -> Response {
+/// The demo page: a stand-in blog post with the real widget. The server-rendered thread and
+/// form sit inside the widget's container, so the page works with JavaScript off too.
+pub async fn demo(State(state): State<AppState>, Query(q): Query<ThreadQuery>) -> Response {
     let Some(site) = state.config.sites.first() else {
         return error_page(&ApiError::NotFound);
     };
-    let thread = match state.moderation.thread(&site.id, "/", 0, 500).await {
+    let place = Placement {
+        site: &site.id,
+        uri: "/",
+        reply_base: "/?".into(),
+        return_to: None,
+    };
+    let (thread, form) = match ThreadView::load(&state, &place, &q).await {
         Ok(t) => t,
-        Err(e) => return error_page(&e.into()),
+        Err(e) => return error_page(&e),
     };
-    let depth_of = |parent: Option<i64>| {
-        let mut depth = 0;
-        let mut cur = parent;
-        while let Some(p) = cur {
-            depth += 1;
-            cur = thread
-                .comments
-                .iter()
-                .find(|c| c.id == p)
-                .and_then(|c| c.parent_id);
-            if depth >= 3 {
-                break;
-            }
-        }
-        depth
-    };
-    let comments = thread
-        .comments
-        .iter()
-        .map(|c| {
-            let p = PublicComment::from(c);
-            CommentView {
-                id: c.id,
-                depth: depth_of(c.parent_id),
-                author_name: p.author_name.unwrap_or_default(),
-                author_url: p.author_url,
-                avatar: p.avatar,
-                html: p.html,
-                created_at: p.created_at,
-                created_at_text: c.created_at.format("%B %-d, %Y at %H:%M UTC").to_string(),
-                by_moderator: c.by_moderator,
-                deleted: c.deleted,
-            }
-        })
-        .collect();
     let page = DemoPage {
+        site_id: site.id.clone(),
         site_name: site.name.clone(),
         public_url: state
             .config
@@ -254,17 +212,15 @@ pub async fn demo(State(state): State<AppState>, Query(q): Query<DemoQuery>) -> 
             .as_str()
             .trim_end_matches('/')
             .to_owned(),
-        total: thread.total,
-        notice: q.replyd.unwrap_or_default(),
-        comments,
-        form: FormView {
-            site: site.id.clone(),
-            uri: "/".into(),
-            parent_id: q.replyto.filter(|r| r.parse::<i64>().is_ok()),
-            ..FormView::default()
-        },
+        thread,
+        form,
     };
-    html_response(StatusCode::OK, page.render())
+    let mut res = html_response(StatusCode::OK, page.render());
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    res
 }
 
 pub async fn page_css() -> impl IntoResponse {

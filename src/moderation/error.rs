@@ -14,6 +14,8 @@ pub enum ModerationError {
     Invalid(FieldErrors),
     #[error("comment not found")]
     NotFound,
+    #[error("not allowed")]
+    Forbidden,
     #[error("the comment was deleted")]
     Deleted,
     #[error("database error")]

@@ -5,6 +5,7 @@ pub mod error;
 pub mod input;
 pub mod markdown;
 pub mod one_click;
+pub mod own;
 pub mod policy;
 mod queue;
 mod store;

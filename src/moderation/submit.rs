@@ -43,6 +43,9 @@ pub struct Submitted {
     pub site: String,
     pub uri: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub html: String,
 }
 
 impl Moderation {
@@ -147,6 +150,9 @@ impl Moderation {
             site: site.id.clone(),
             uri: page.uri,
             created_at: now,
+            author_name: row.author_name,
+            author_url: row.author_url,
+            html: row.html,
         })
     }
 }

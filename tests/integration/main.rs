@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod embed;
 mod hardening;
 mod moderation_api;
 mod no_js_form;

@@ -8,11 +8,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::request::{CommentForm, CommentRequest};
-use super::views::{CountsResponse, PublicComment, SubmitResponse, ThreadResponse};
+use super::views::{
+    CountsResponse, PublicComment, SubmitResponse, ThreadResponse, initials, rfc3339,
+};
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::{AppState, pages};
-use crate::moderation::{ClientInfo, FieldErrors, Submitted};
+use crate::moderation::{ClientInfo, FieldErrors, Submitted, own};
 use entity::enums::CommentStatus;
 
 const MAX_COUNT_URIS: usize = 100;
@@ -55,8 +57,9 @@ pub async fn submit(
     if ctype.starts_with("application/x-www-form-urlencoded") {
         return submit_form(state, client, body).await;
     }
+    let state_keys = state.keys.clone();
     match submit_json(state, client, &ctype, body).await {
-        Ok(s) => (StatusCode::CREATED, Json(submit_response(&s))).into_response(),
+        Ok(s) => (StatusCode::CREATED, Json(submit_response(&state_keys, &s))).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -106,7 +109,9 @@ async fn submit_form(
         Ok(n) => n,
         Err(errors) => return invalid(errors),
     };
+    let back_to_embed = typed.return_to.as_deref() == Some("embed");
     match state.moderation.submit(new).await {
+        Ok(s) if back_to_embed => Redirect::to(&back_to_embed_page(&state, &s)).into_response(),
         Ok(s) => Redirect::to(&back_to_page(&site.home_origin(), &s)).into_response(),
         Err(crate::moderation::ModerationError::Invalid(errors)) => invalid(errors),
         Err(e) => pages::error_page(&ApiError::from(e)),
@@ -127,13 +132,38 @@ fn back_to_page(origin: &str, s: &Submitted) -> String {
     }
 }
 
-fn submit_response(s: &Submitted) -> SubmitResponse {
+/// The no-JS thread page on this server (used when the form lives in an iframe).
+fn back_to_embed_page(state: &AppState, s: &Submitted) -> String {
+    let base = state
+        .config
+        .server
+        .public_url
+        .as_str()
+        .trim_end_matches('/');
+    let marker = if s.status == CommentStatus::Approved {
+        "published"
+    } else {
+        "pending"
+    };
+    format!(
+        "{base}/embed/thread?site={}&uri={}&replyd={marker}#replyd",
+        crate::http::embed::urlencode(&s.site),
+        crate::http::embed::urlencode(&s.uri)
+    )
+}
+
+fn submit_response(keys: &crate::keys::Keys, s: &Submitted) -> SubmitResponse {
+    let expires = s.created_at + own::EDIT_WINDOW;
     SubmitResponse {
         id: s.id,
         status: s.status,
-        created_at: s
-            .created_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        created_at: rfc3339(s.created_at),
+        author_name: s.author_name.clone(),
+        author_url: s.author_url.clone(),
+        avatar: initials(&s.author_name),
+        html: s.html.clone(),
+        edit_token: own::edit_token(keys, s.id, expires),
+        edit_expires_at: rfc3339(expires),
     }
 }
 

@@ -2,6 +2,7 @@
 //! themselves so that the document and the routes cannot drift apart.
 pub mod admin;
 pub mod comments;
+pub mod own;
 pub mod request;
 pub mod views;
 
@@ -49,6 +50,7 @@ pub fn routers() -> ApiRouters {
     let (public, public_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(comments::submit, comments::thread))
         .routes(routes!(comments::counts))
+        .routes(routes!(own::edit_own, own::delete_own))
         .split_for_parts();
     let (admin, admin_doc) = OpenApiRouter::new()
         .routes(routes!(admin::list))

@@ -139,6 +139,9 @@ pub struct CommentForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     pub notify_replies: Option<String>,
+    /// `embed`: come back to the embeddable thread page instead of the site's page.
+    #[serde(default)]
+    pub return_to: Option<String>,
 }
 
 impl CommentForm {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::moderation::policy::Reason;
 use entity::{audit_log, comment, enums::CommentStatus, page};
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -54,7 +54,7 @@ impl From<&comment::Model> for PublicComment {
     }
 }
 
-fn initials(name: &str) -> String {
+pub fn initials(name: &str) -> String {
     name.split_whitespace()
         .filter_map(|w| w.chars().next())
         .take(2)
@@ -78,6 +78,23 @@ pub struct SubmitResponse {
     #[schema(value_type = String, example = "pending")]
     pub status: CommentStatus,
     pub created_at: String,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub avatar: String,
+    /// The rendered comment, so the author can see it while it awaits moderation.
+    pub html: String,
+    /// Lets the author edit or delete this comment until `edit_expires_at`.
+    pub edit_token: String,
+    pub edit_expires_at: String,
+}
+
+/// The author's view of their own comment after an edit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnCommentResponse {
+    pub id: i64,
+    #[schema(value_type = String, example = "pending")]
+    pub status: CommentStatus,
+    pub html: String,
 }
 
 /// Page path to number of published comments.

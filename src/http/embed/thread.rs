@@ -1,0 +1,116 @@
+//! The thread as server-rendered HTML: shared by the embeddable no-JS page and the demo page.
+use serde::Deserialize;
+
+use crate::http::AppState;
+use crate::http::api::views::PublicComment;
+use crate::http::error::ApiError;
+use crate::http::pages::FormView;
+
+/// Replies deeper than this are shown at this depth.
+const MAX_DEPTH: usize = 3;
+const PAGE: u64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ThreadQuery {
+    pub site: Option<String>,
+    pub uri: Option<String>,
+    pub replyd: Option<String>,
+    pub replyto: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// Where a rendered thread lives, so its links keep their own query string.
+pub struct Placement<'a> {
+    pub site: &'a str,
+    pub uri: &'a str,
+    /// Prefix for same-page links, ending in `?` or `&`.
+    pub reply_base: String,
+    pub return_to: Option<String>,
+}
+
+pub struct CommentView {
+    pub id: i64,
+    pub depth: usize,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub avatar: String,
+    pub html: String,
+    pub created_at: String,
+    pub created_at_text: String,
+    pub by_moderator: bool,
+    pub deleted: bool,
+}
+
+pub struct ThreadView {
+    pub total: u64,
+    pub notice: String,
+    pub comments: Vec<CommentView>,
+    pub reply_base: String,
+    pub more: bool,
+}
+
+impl ThreadView {
+    pub async fn load(
+        state: &AppState,
+        place: &Placement<'_>,
+        q: &ThreadQuery,
+    ) -> Result<(ThreadView, FormView), ApiError> {
+        let limit = q.limit.unwrap_or(PAGE).clamp(1, 500);
+        let thread = state
+            .moderation
+            .thread(place.site, place.uri, 0, limit)
+            .await?;
+        let parents: std::collections::HashMap<i64, Option<i64>> = thread
+            .comments
+            .iter()
+            .map(|c| (c.id, c.parent_id))
+            .collect();
+        let depth_of = |mut cur: Option<i64>| {
+            let mut depth = 0;
+            while let Some(p) = cur {
+                depth += 1;
+                if depth >= MAX_DEPTH {
+                    break;
+                }
+                cur = parents.get(&p).copied().flatten();
+            }
+            depth
+        };
+        let comments = thread
+            .comments
+            .iter()
+            .map(|c| {
+                let p = PublicComment::from(c);
+                CommentView {
+                    id: c.id,
+                    depth: depth_of(c.parent_id),
+                    author_name: p.author_name.unwrap_or_default(),
+                    author_url: p.author_url,
+                    avatar: p.avatar,
+                    html: p.html,
+                    created_at: p.created_at,
+                    created_at_text: c.created_at.format("%B %-d, %Y at %H:%M UTC").to_string(),
+                    by_moderator: c.by_moderator,
+                    deleted: c.deleted,
+                }
+            })
+            .collect();
+        let view = ThreadView {
+            total: thread.total,
+            notice: q.replyd.clone().unwrap_or_default(),
+            more: thread.total > limit,
+            comments,
+            reply_base: place.reply_base.clone(),
+        };
+        let form = FormView {
+            site: place.site.to_owned(),
+            uri: place.uri.to_owned(),
+            title: thread.title,
+            parent_id: q.replyto.clone().filter(|r| r.parse::<i64>().is_ok()),
+            cancel_href: format!("{}#respond", place.reply_base.trim_end_matches(['?', '&'])),
+            return_to: place.return_to.clone(),
+            ..FormView::default()
+        };
+        Ok((view, form))
+    }
+}
