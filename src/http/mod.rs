@@ -5,6 +5,7 @@ pub mod client;
 pub mod error;
 pub mod pages;
 pub mod serve;
+pub mod subscriptions;
 
 use std::time::Duration;
 
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(api.admin)
         .merge(api::openapi_route(api.openapi))
+        .merge(subscriptions::router())
         .route("/", get(pages::demo))
         .route("/assets/page.css", get(pages::page_css))
         .route("/healthz", get(|| async { "ok" }))

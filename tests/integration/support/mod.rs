@@ -70,6 +70,8 @@ pub fn test_sites() -> Vec<SiteConfig> {
         ],
         moderation: mode,
         notify: vec![format!("mods@{id}.example")],
+        alerts: Default::default(),
+        approval_notice: true,
     };
     vec![
         site("blog", ModerationMode::All),
