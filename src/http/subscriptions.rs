@@ -2,12 +2,12 @@
 //! unsubscribing. A GET only shows a page with a button; only a POST changes anything, and a
 //! POST to the List-Unsubscribe URL (RFC 8058 one-click) unsubscribes at once.
 use askama::Template;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use super::AppState;
 use super::error::ApiError;
@@ -16,7 +16,10 @@ use crate::notify::{LinkError, NotifyError, Scope};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mail/confirm/{token}", get(confirm_page).post(confirm))
-        .route("/mail/unsubscribe/{token}", get(unsubscribe_page).post(unsubscribe))
+        .route(
+            "/mail/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
 }
 
 #[derive(Template)]

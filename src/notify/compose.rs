@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::events::reply_wanted;
 use super::outbox::Kind;
 use super::render::{
-    self, AlertView, ApprovedView, ConfirmView, DigestView, Envelope, Item, ReplyView, Rendered,
+    self, AlertView, ApprovedView, ConfirmView, DigestView, Envelope, Item, Rendered, ReplyView,
     Unsubscribe,
 };
 use super::subscriptions::{self, Scope};
@@ -139,8 +139,12 @@ impl Composer<'_> {
 
     async fn digest(&self, payload: &Value) -> Result<Result<Parts, &'static str>, ComposeError> {
         let site = payload["site"].as_str().and_then(|s| self.config.site(s));
-        let from = payload["from"].as_i64().and_then(DateTime::from_timestamp_secs);
-        let to = payload["to"].as_i64().and_then(DateTime::from_timestamp_secs);
+        let from = payload["from"]
+            .as_i64()
+            .and_then(DateTime::from_timestamp_secs);
+        let to = payload["to"]
+            .as_i64()
+            .and_then(DateTime::from_timestamp_secs);
         let (Some(site), Some(from), Some(to)) = (site, from, to) else {
             return Err(ComposeError::Payload("digest"));
         };

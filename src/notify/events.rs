@@ -38,18 +38,23 @@ pub async fn enqueue<C: ConnectionTrait>(
         return Ok(());
     };
     let q = Queue {
-        domain: config.server.public_url.host_str().unwrap_or("replyd.invalid"),
+        domain: config
+            .server
+            .public_url
+            .host_str()
+            .unwrap_or("replyd.invalid"),
         now,
     };
     match event {
         Event::Submitted(c) => {
             q.alerts(tx, site, c).await?;
-            if c.notify_replies {
-                if let Some(sub) = subscriptions::opt_in(tx, &c.email_norm, now).await? {
-                    let payload = json!({ "subscriber": sub, "site": site.id });
-                    let key = format!("confirm:{sub}:{}", now.timestamp());
-                    q.put(tx, Kind::Confirm, key, &c.author_email, payload).await?;
-                }
+            if c.notify_replies
+                && let Some(sub) = subscriptions::opt_in(tx, &c.email_norm, now).await?
+            {
+                let payload = json!({ "subscriber": sub, "site": site.id });
+                let key = format!("confirm:{sub}:{}", now.timestamp());
+                q.put(tx, Kind::Confirm, key, &c.author_email, payload)
+                    .await?;
             }
             if c.status == CommentStatus::Approved {
                 q.reply(tx, c).await?;

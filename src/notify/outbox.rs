@@ -174,7 +174,10 @@ pub async fn finish(
     let mut q = outbox::Entity::update_many()
         .col_expr(Column::State, Expr::value(state.as_str()))
         .col_expr(Column::DueAt, Expr::value(due_at))
-        .col_expr(Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
         .col_expr(Column::LastError, Expr::value(error))
         .filter(Column::Id.eq(row.id));
@@ -201,17 +204,16 @@ pub async fn list(db: &Db, state: State, limit: u64) -> Result<Vec<outbox::Model
 
 /// Puts a dead row back in line, due now, with a fresh attempt budget. `None` when there is
 /// no such row or it is not dead.
-pub async fn retry(
-    db: &Db,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<Option<outbox::Model>, DbErr> {
+pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Option<outbox::Model>, DbErr> {
     let tx = db.begin_write().await?;
     let rows = outbox::Entity::update_many()
         .col_expr(Column::State, Expr::value(State::Pending.as_str()))
         .col_expr(Column::Attempts, Expr::value(0))
         .col_expr(Column::DueAt, Expr::value(now))
-        .col_expr(Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
         .filter(Column::State.eq(State::Dead.as_str()))

@@ -1,8 +1,10 @@
 //! Turning a view into a mail: askama templates (subject, text, HTML per kind, embedded in
 //! the binary) and lettre's typed builders, so no header can be injected through content.
 use askama::Template;
-use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
 /// One comment as moderators see it, with its one-click links.
@@ -156,10 +158,18 @@ pub fn build(env: &Envelope<'_>, r: &Rendered) -> Result<Message, BuildError> {
             .header(ListUnsubscribe(url.to_owned()))
             .header(ListUnsubscribePost);
     }
-    Ok(b.multipart(MultiPart::alternative_plain_html(
-        r.text.clone(),
-        r.html.clone(),
-    ))?)
+    // Quoted-printable always: readable, 7-bit safe, and one decoding for every part.
+    let part = |ct: ContentType, body: &str| {
+        SinglePart::builder()
+            .header(ct)
+            .header(ContentTransferEncoding::QuotedPrintable)
+            .body(body.to_owned())
+    };
+    Ok(b.multipart(
+        MultiPart::alternative()
+            .singlepart(part(ContentType::TEXT_PLAIN, &r.text))
+            .singlepart(part(ContentType::TEXT_HTML, &r.html)),
+    )?)
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): no vacation auto-replies, please.

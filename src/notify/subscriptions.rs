@@ -173,7 +173,10 @@ pub async fn confirm<C: ConnectionTrait>(
 
 /// Applies an unsubscribe: from everything, or from reply mail on one page.
 pub async fn unsubscribe<C: ConnectionTrait>(db: &C, u: Unsubscribe) -> Result<(), DbErr> {
-    let Some(sub) = mail_subscriber::Entity::find_by_id(u.subscriber).one(db).await? else {
+    let Some(sub) = mail_subscriber::Entity::find_by_id(u.subscriber)
+        .one(db)
+        .await?
+    else {
         return Ok(());
     };
     match u.scope {

@@ -7,11 +7,11 @@ use rand::RngExt;
 use sea_orm::DbErr;
 use tokio_util::sync::CancellationToken;
 
+use super::Waker;
 use super::backoff;
 use super::compose::{ComposeError, Composed, Composer};
 use super::mailer::{Mailer, SendError};
 use super::outbox::{self, State};
-use super::Waker;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
@@ -68,7 +68,11 @@ impl Worker {
             Err(ComposeError::Db(e)) => return Outcome::Temporary(format!("database: {e}")),
             Err(e) => return Outcome::Permanent(e.to_string()),
         };
-        match self.mailer.send(&message, &format!("outbox-{}", row.id)).await {
+        match self
+            .mailer
+            .send(&message, &format!("outbox-{}", row.id))
+            .await
+        {
             Ok(()) => Outcome::Sent,
             Err(SendError::Temporary(e)) => Outcome::Temporary(e),
             Err(SendError::Permanent(e)) => Outcome::Permanent(e),
@@ -84,9 +88,11 @@ impl Worker {
             Outcome::Sent => (State::Sent, row.due_at, None),
             Outcome::Skipped(why) => (State::Skipped, row.due_at, Some(why.to_owned())),
             Outcome::Permanent(e) => (State::Dead, row.due_at, Some(e)),
-            Outcome::Temporary(e) if attempts >= mail.max_attempts => {
-                (State::Dead, row.due_at, Some(format!("gave up after {attempts} attempts: {e}")))
-            }
+            Outcome::Temporary(e) if attempts >= mail.max_attempts => (
+                State::Dead,
+                row.due_at,
+                Some(format!("gave up after {attempts} attempts: {e}")),
+            ),
             Outcome::Temporary(e) => {
                 let jitter: f64 = rand::rng().random();
                 let wait = backoff::delay(

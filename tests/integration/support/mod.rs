@@ -2,7 +2,9 @@
 //! on SQLite, or on PostgreSQL when `TEST_DATABASE_URL` is set.
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod pg;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
