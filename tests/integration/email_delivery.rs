@@ -165,4 +165,36 @@ backends! {
         let mails = smtp.wait_for(2).await;
         assert_eq!(mails.len(), 2);
     }
+
+    async fn the_worker_runs_with_the_server_and_stops_with_it(b) {
+        let smtp = SmtpServer::start().await;
+        let app = mail::spawn(b, &smtp, |_| {}).await;
+        app.submit(json!({})).await;
+        // A second instance over the same database, with its worker on.
+        let mut config = app.config.clone();
+        config.mail.worker = true;
+        let other = replyd::app::App::build(config, app.clock.clone()).await.unwrap();
+        let stop = other.shutdown_token();
+        let running = tokio::spawn(other.run_until_stopped());
+        assert_eq!(smtp.wait_for(1).await.len(), 1);
+        stop.cancel();
+        tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .expect("server and worker stop promptly")
+            .unwrap();
+    }
+
+    async fn the_file_transport_writes_each_mail_as_an_eml_file(b) {
+        let app = crate::support::TestApp::spawn_with(b, |c| c.mail.worker = false).await;
+        app.submit(json!({})).await;
+        assert_eq!(app.deliver().await, 1);
+        let files: Vec<_> = std::fs::read_dir(&app.config.mail.file_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
+        let raw = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(raw.contains("To: mods@blog.example"), "{raw}");
+    }
 }
