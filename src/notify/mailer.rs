@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::message::Mailbox;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use crate::config::{MailConfig, MailTransport, SmtpSecurity};
+use crate::config::{Config, MailTransport, SmtpSecurity};
 
 /// Where mail goes.
 #[derive(Clone)]
@@ -43,7 +44,28 @@ pub enum SendError {
 pub struct MailerConfigError(String);
 
 impl Mailer {
-    pub fn from_config(cfg: &MailConfig) -> Result<Mailer, MailerConfigError> {
+    /// Builds the transport, and checks every address mail is sent from or to by config,
+    /// so that a typo stops the start instead of filling the dead letters.
+    pub fn from_config(config: &Config) -> Result<Mailer, MailerConfigError> {
+        let cfg = &config.mail;
+        if cfg.from.parse::<Mailbox>().is_err() {
+            return Err(MailerConfigError(format!(
+                "mail.from {:?} is not an address",
+                cfg.from
+            )));
+        }
+        for site in &config.sites {
+            if let Some(bad) = site
+                .notify
+                .iter()
+                .find(|a| a.trim().parse::<Address>().is_err())
+            {
+                return Err(MailerConfigError(format!(
+                    "site {:?}: notify address {bad:?} is not an address",
+                    site.id
+                )));
+            }
+        }
         if cfg.transport == MailTransport::File {
             return Ok(Mailer::File(PathBuf::from(&cfg.file_dir)));
         }
@@ -92,5 +114,21 @@ fn classify(e: lettre::transport::smtp::Error) -> SendError {
         SendError::Permanent(e.to_string())
     } else {
         SendError::Temporary(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_address_in_config_stops_the_start() {
+        let mut c = Config::load(None, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(Mailer::from_config(&c).is_ok());
+        c.sites[0].notify = vec!["owner at example.org".into()];
+        assert!(Mailer::from_config(&c).is_err());
+        c.sites[0].notify = vec!["owner@example.org".into()];
+        c.mail.from = "replyd <nobody>".into();
+        assert!(Mailer::from_config(&c).is_err());
     }
 }

@@ -65,7 +65,7 @@ impl Notifier {
         keys: Keys,
         clock: Clock,
     ) -> Result<Notifier, MailerConfigError> {
-        let mailer = Mailer::from_config(&config.mail)?;
+        let mailer = Mailer::from_config(&config)?;
         Ok(Notifier {
             db,
             config,

@@ -192,6 +192,25 @@ pub async fn finish(
     Ok(res.rows_affected == 1)
 }
 
+/// Gives a claimed row back untouched (the worker is stopping): due as before, and the
+/// attempt it was claimed for is not counted.
+pub async fn release(db: &Db, row: &outbox::Model) -> Result<(), DbErr> {
+    let tx = db.begin_write().await?;
+    let mut q = outbox::Entity::update_many()
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).sub(1))
+        .filter(Column::Id.eq(row.id));
+    if let Some(token) = &row.lease_token {
+        q = q.filter(Column::LeaseToken.eq(token.as_str()));
+    }
+    q.exec(&tx).await?;
+    tx.commit().await
+}
+
 /// Rows in one state, newest first, for moderators.
 pub async fn list(db: &Db, state: State, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
     outbox::Entity::find()

@@ -39,8 +39,18 @@ pub struct Worker {
 impl Worker {
     /// Claims one batch of due rows and delivers each. Returns how many rows it handled.
     pub async fn run_once(&self) -> Result<usize, DbErr> {
+        self.step(&CancellationToken::new()).await
+    }
+
+    /// One step that stops between rows once `shutdown` is cancelled, handing the rows it
+    /// did not get to back to the outbox.
+    async fn step(&self, shutdown: &CancellationToken) -> Result<usize, DbErr> {
         let rows = self.claim().await?;
         for row in &rows {
+            if shutdown.is_cancelled() {
+                outbox::release(&self.db, row).await?;
+                continue;
+            }
             let outcome = self.deliver(row).await;
             self.record(row, outcome).await?;
         }
@@ -120,7 +130,7 @@ impl Worker {
         let poll = Duration::from_secs(self.config.mail.poll_interval_secs.max(1));
         let batch = usize::try_from(self.config.mail.batch_size).unwrap_or(1);
         loop {
-            let handled = match self.run_once().await {
+            let handled = match self.step(&shutdown).await {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox step failed");
