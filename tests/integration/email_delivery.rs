@@ -197,4 +197,22 @@ backends! {
         let raw = std::fs::read_to_string(&files[0]).unwrap();
         assert!(raw.contains("To: mods@blog.example"), "{raw}");
     }
+
+    async fn enqueueing_the_same_dedupe_key_twice_stores_one_mail(b) {
+        use replyd::notify::outbox::{Kind, NewMail, insert};
+        let smtp = SmtpServer::start().await;
+        let app = mail::spawn(b, &smtp, |_| {}).await;
+        let now = app.clock.now();
+        let mail = NewMail {
+            kind: Kind::Alert,
+            dedupe_key: "alert:1:mods@blog.example".into(),
+            recipient: "mods@blog.example".into(),
+            payload: json!({"comment": 1}),
+            due_at: now,
+        };
+        let db = &app.state.db.writer;
+        assert!(insert(db, mail.clone(), "example.org", now).await.unwrap());
+        assert!(!insert(db, mail, "example.org", now).await.unwrap(), "a duplicate is a no-op");
+        assert_eq!(app.deliver().await, 1, "one row (its comment does not exist: skipped)");
+    }
 }
