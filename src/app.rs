@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::http;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
+use crate::notify::Notifier;
 use crate::state::AppState;
 
 pub struct App {
@@ -32,13 +33,16 @@ impl App {
         }
         let keys = Keys::load(&db.writer, config.security.secret.as_ref()).await?;
         let listener = TcpListener::bind(config.server.bind).await?;
-        let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone());
+        let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?;
+        let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
+            .with_mail_waker(notify.waker());
         let state = AppState {
             config,
             db,
             keys,
             clock,
             moderation,
+            notify,
         };
         Ok(App {
             listener,
@@ -63,7 +67,20 @@ impl App {
     pub async fn run_until_stopped(self) {
         let router = http::router(self.state.clone());
         let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
-        http::serve::serve(self.listener, router, header_timeout, self.shutdown).await;
+        // The mail worker stops with the server; a send in progress is finished first.
+        let worker = self.state.config.mail.worker.then(|| {
+            let notify = &self.state.notify;
+            tokio::spawn(
+                notify
+                    .worker()
+                    .run(notify.waker(), self.shutdown.child_token()),
+            )
+        });
+        http::serve::serve(self.listener, router, header_timeout, self.shutdown.clone()).await;
+        self.shutdown.cancel();
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         self.state.db.close().await;
     }
 }

@@ -70,6 +70,19 @@ pub struct MailConfig {
     pub transport: MailTransport,
     pub from: String,
     pub file_dir: String,
+    /// Run the delivery worker in this process.
+    pub worker: bool,
+    /// Attempts before a mail that keeps failing temporarily is given up (dead letter).
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt up to `retry_max_secs`, with jitter.
+    pub retry_base_secs: u64,
+    pub retry_max_secs: u64,
+    /// How long a claimed mail stays leased to one worker before another may take it.
+    pub lease_secs: u64,
+    /// How often the worker looks for due mail when nothing wakes it.
+    pub poll_interval_secs: u64,
+    /// Mails claimed per worker step.
+    pub batch_size: u64,
     pub smtp: SmtpConfig,
 }
 
@@ -82,6 +95,8 @@ pub struct SmtpConfig {
     pub username: String,
     pub password: SecretString,
     pub timeout_secs: u64,
+    /// Most open connections kept to the SMTP server.
+    pub pool_size: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -102,6 +117,33 @@ pub struct SiteConfig {
     pub moderation: ModerationMode,
     #[serde(default)]
     pub notify: Vec<String>,
+    /// Which comments alert the `notify` list, and how.
+    #[serde(default)]
+    pub alerts: AlertMode,
+    /// Tell an author (confirmed and opted in) when their held comment is approved.
+    #[serde(default = "default_true")]
+    pub approval_notice: bool,
+}
+
+/// When moderators hear about new comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertMode {
+    /// One mail per comment, held or not.
+    Every,
+    /// One mail per comment that waits for moderation.
+    #[default]
+    Held,
+    /// One mail per hour listing the comments held in that hour.
+    DigestHourly,
+    /// One mail per day (UTC) listing the comments held that day.
+    DigestDaily,
+    /// No alerts.
+    Off,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_mode() -> ModerationMode {

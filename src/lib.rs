@@ -8,4 +8,5 @@ pub mod db; // database connections
 pub mod http; // everything that speaks HTTP
 pub mod keys; // the install secret and keys derived from it
 pub mod moderation; // the comment domain
+pub mod notify; // email: outbox, worker, mailer, subscriptions
 pub mod state; // shared application state

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
+use crate::notify::Notifier;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -14,4 +15,5 @@ pub struct AppState {
     pub keys: Keys,
     pub clock: Clock,
     pub moderation: Moderation,
+    pub notify: Notifier,
 }

@@ -3,6 +3,8 @@ pub mod api_token;
 pub mod audit_log;
 pub mod comment;
 pub mod enums;
+pub mod mail_subscriber;
 pub mod moderator;
+pub mod outbox;
 pub mod page;
 pub mod setting;

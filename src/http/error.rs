@@ -135,6 +135,17 @@ impl From<ModerationError> for ApiError {
     }
 }
 
+impl From<crate::notify::NotifyError> for ApiError {
+    fn from(e: crate::notify::NotifyError) -> Self {
+        use crate::notify::{LinkError, NotifyError};
+        match e {
+            NotifyError::Link(LinkError::Expired) => ApiError::Gone,
+            NotifyError::Link(_) => ApiError::NotFound,
+            NotifyError::Db(db) => ApiError::Internal(db.into()),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::BytesRejection> for ApiError {
     fn from(e: axum::extract::rejection::BytesRejection) -> Self {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -6,6 +6,7 @@ pub mod embed;
 pub mod error;
 pub mod pages;
 pub mod serve;
+pub mod subscriptions;
 
 use std::time::Duration;
 
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api.admin)
         .merge(api::openapi_route(api.openapi))
         .merge(embed::router())
+        .merge(subscriptions::router())
         .route("/", get(pages::demo))
         .route("/assets/page.css", get(pages::page_css))
         .route("/healthz", get(|| async { "ok" }))

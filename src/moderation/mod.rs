@@ -35,6 +35,8 @@ pub struct Moderation {
     keys: Keys,
     clock: Clock,
     config: Arc<Config>,
+    /// Wakes the mail worker once a transaction that enqueued mail has committed.
+    mail: crate::notify::Waker,
 }
 
 impl Moderation {
@@ -44,6 +46,13 @@ impl Moderation {
             keys,
             clock,
             config,
+            mail: crate::notify::Waker::default(),
         }
+    }
+
+    /// Connects this service to the mail worker's waker.
+    pub fn with_mail_waker(mut self, waker: crate::notify::Waker) -> Moderation {
+        self.mail = waker;
+        self
     }
 }

@@ -11,6 +11,7 @@ use super::audit::{self, Actor, Entry};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
 use super::{Moderation, ModerationError, markdown, store};
+use crate::notify::outbox::{self, Event};
 use entity::{comment, enums::CommentStatus, page};
 
 /// Where a submission came from. The raw address is used for hashing and then dropped.
@@ -138,7 +139,9 @@ impl Moderation {
             },
         )
         .await?;
+        outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
         tx.commit().await?;
+        self.mail.wake();
 
         let status = match decision.status {
             CommentStatus::Approved => CommentStatus::Approved,

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
 use super::{Moderation, ModerationError, markdown};
+use crate::notify::outbox::{self, Event};
 use entity::{comment, enums::CommentStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +89,13 @@ impl Moderation {
             },
         )
         .await?;
+        let event = Event::StatusChanged {
+            from,
+            comment: &updated,
+        };
+        outbox::enqueue(&tx, &self.config, event, now).await?;
         tx.commit().await?;
+        self.mail.wake();
         Ok(updated)
     }
 

@@ -5,6 +5,11 @@
 mod support;
 
 mod cli;
+mod email_alerts;
+mod email_delivery;
+mod email_privacy;
+mod email_replies;
+mod email_subscriptions;
 mod embed;
 mod hardening;
 mod moderation_api;

@@ -2,6 +2,7 @@
 //! themselves so that the document and the routes cannot drift apart.
 pub mod admin;
 pub mod comments;
+pub mod outbox;
 pub mod own;
 pub mod request;
 pub mod views;
@@ -59,6 +60,8 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(admin::reject))
         .routes(routes!(admin::spam))
         .routes(routes!(admin::audit))
+        .routes(routes!(outbox::list))
+        .routes(routes!(outbox::retry))
         .split_for_parts();
     let mut openapi = public_doc;
     openapi.merge(admin_doc);

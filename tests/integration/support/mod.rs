@@ -2,7 +2,9 @@
 //! on SQLite, or on PostgreSQL when `TEST_DATABASE_URL` is set.
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod pg;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +72,8 @@ pub fn test_sites() -> Vec<SiteConfig> {
         ],
         moderation: mode,
         notify: vec![format!("mods@{id}.example")],
+        alerts: Default::default(),
+        approval_notice: true,
     };
     vec![
         site("blog", ModerationMode::All),

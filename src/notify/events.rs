@@ -1,0 +1,200 @@
+//! Which mails a comment change causes. Called inside the change's own transaction, so a
+//! mail exists exactly when the change committed.
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use serde_json::json;
+
+use super::outbox::{Kind, NewMail, insert};
+use super::subscriptions::{self, is_author_blocked};
+use crate::config::{AlertMode, Config, SiteConfig};
+use entity::{comment, enums::CommentStatus, page};
+
+/// A committed-together change to a comment.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A new comment was stored (with the status the policy gave it).
+    Submitted(&'a comment::Model),
+    /// A moderator moved a comment from `from` to its current status.
+    StatusChanged {
+        from: CommentStatus,
+        comment: &'a comment::Model,
+    },
+}
+
+/// Enqueues every mail `event` calls for, on the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    tx: &C,
+    config: &Config,
+    event: Event<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let c = match event {
+        Event::Submitted(c) | Event::StatusChanged { comment: c, .. } => c,
+    };
+    let Some(page) = page::Entity::find_by_id(c.page_id).one(tx).await? else {
+        return Ok(());
+    };
+    let Some(site) = config.site(&page.site_id) else {
+        return Ok(());
+    };
+    let q = Queue {
+        domain: config
+            .server
+            .public_url
+            .host_str()
+            .unwrap_or("replyd.invalid"),
+        now,
+    };
+    match event {
+        Event::Submitted(c) => {
+            q.alerts(tx, site, c).await?;
+            if c.notify_replies
+                && let Some(sub) = subscriptions::opt_in(tx, &c.email_norm, now).await?
+            {
+                let payload = json!({ "subscriber": sub, "site": site.id });
+                let key = format!("confirm:{sub}:{}", now.timestamp());
+                q.put(tx, Kind::Confirm, key, &c.author_email, payload)
+                    .await?;
+            }
+            if c.status == CommentStatus::Approved {
+                q.reply(tx, c).await?;
+            }
+        }
+        Event::StatusChanged { from, comment: c } => {
+            if c.status == CommentStatus::Approved && from != CommentStatus::Approved {
+                q.reply(tx, c).await?;
+                if from == CommentStatus::Pending && site.approval_notice {
+                    q.approved(tx, c).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Queue<'a> {
+    domain: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Queue<'_> {
+    async fn put<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        kind: Kind,
+        dedupe_key: String,
+        recipient: &str,
+        payload: serde_json::Value,
+    ) -> Result<bool, DbErr> {
+        self.put_at(tx, kind, dedupe_key, recipient, payload, self.now)
+            .await
+    }
+
+    async fn put_at<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        kind: Kind,
+        dedupe_key: String,
+        recipient: &str,
+        payload: serde_json::Value,
+        due_at: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let mail = NewMail {
+            kind,
+            dedupe_key,
+            recipient: recipient.to_owned(),
+            payload,
+            due_at,
+        };
+        insert(tx, mail, self.domain, self.now).await
+    }
+
+    /// Moderator alerts, one row per `notify` address, or that address's digest row.
+    async fn alerts<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        site: &SiteConfig,
+        c: &comment::Model,
+    ) -> Result<(), DbErr> {
+        let held = c.status != CommentStatus::Approved;
+        let period = match site.alerts {
+            AlertMode::Off => return Ok(()),
+            AlertMode::Held if !held => return Ok(()),
+            AlertMode::Every | AlertMode::Held => None,
+            AlertMode::DigestHourly | AlertMode::DigestDaily if !held => return Ok(()),
+            AlertMode::DigestHourly => Some(TimeDelta::hours(1)),
+            AlertMode::DigestDaily => Some(TimeDelta::days(1)),
+        };
+        for to in &site.notify {
+            let norm = to.trim().to_lowercase();
+            match period {
+                None => {
+                    let key = format!("alert:{}:{norm}", c.id);
+                    let payload = json!({ "comment": c.id });
+                    self.put(tx, Kind::Alert, key, to, payload).await?;
+                }
+                Some(len) => {
+                    let start = self.now.duration_trunc(len).unwrap_or(self.now);
+                    let end = start + len;
+                    let key = format!("digest:{}:{norm}:{}", site.id, start.timestamp());
+                    let payload = json!({
+                        "site": site.id, "from": start.timestamp(), "to": end.timestamp()
+                    });
+                    self.put_at(tx, Kind::Digest, key, to, payload, end).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A reply notification for the parent's author, when every condition holds.
+    async fn reply<C: ConnectionTrait>(&self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
+        let Some(parent_id) = c.parent_id else {
+            return Ok(());
+        };
+        let Some(parent) = comment::Entity::find_by_id(parent_id).one(tx).await? else {
+            return Ok(());
+        };
+        if !reply_wanted(&parent, c) {
+            return Ok(());
+        }
+        if subscriptions::mailable(tx, &parent.email_norm)
+            .await?
+            .is_none()
+        {
+            return Ok(());
+        }
+        let payload = json!({ "comment": c.id });
+        let key = format!("reply:{}", c.id);
+        self.put(tx, Kind::Reply, key, &parent.author_email, payload)
+            .await?;
+        Ok(())
+    }
+
+    /// The approval notice for the comment's own author.
+    async fn approved<C: ConnectionTrait>(&self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
+        if !c.notify_replies || c.by_moderator || is_author_blocked(&c.email_norm) {
+            return Ok(());
+        }
+        if subscriptions::mailable(tx, &c.email_norm).await?.is_none() {
+            return Ok(());
+        }
+        let payload = json!({ "comment": c.id });
+        let key = format!("approved:{}", c.id);
+        self.put(tx, Kind::Approved, key, &c.author_email, payload)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Whether `parent`'s author should hear about `reply`: they asked, their comment still
+/// stands, they are not blocked, and they are not replying to themself.
+pub fn reply_wanted(parent: &comment::Model, reply: &comment::Model) -> bool {
+    parent.notify_replies
+        && !parent.deleted
+        && parent.status == CommentStatus::Approved
+        && reply.status == CommentStatus::Approved
+        && !parent.email_norm.is_empty()
+        && parent.email_norm != reply.email_norm
+        && !is_author_blocked(&parent.email_norm)
+}

@@ -1,0 +1,265 @@
+//! The outbox table: enqueueing inside the caller's transaction (deduplicated), claiming due
+//! rows under a lease, and recording each attempt's outcome. Knows nothing of SMTP.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, NotSet, Order,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+
+pub use super::events::{Event, enqueue};
+use crate::db::Db;
+use entity::outbox::{self, Column};
+
+/// What kind of mail a row is; the worker re-reads its subject matter at send time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A comment for the site's moderators.
+    Alert,
+    /// Several held comments for the site's moderators, in one mail per period.
+    Digest,
+    /// A reply, for the parent comment's author.
+    Reply,
+    /// A held comment was approved, for its author.
+    Approved,
+    /// Double opt-in: confirm this address.
+    Confirm,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Alert => "alert",
+            Kind::Digest => "digest",
+            Kind::Reply => "reply",
+            Kind::Approved => "approved",
+            Kind::Confirm => "confirm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [
+            Kind::Alert,
+            Kind::Digest,
+            Kind::Reply,
+            Kind::Approved,
+            Kind::Confirm,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Sent,
+    /// Given up: a permanent failure or too many attempts. A moderator may retry it.
+    Dead,
+    /// Not sent because it no longer applied (unsubscribed, comment gone).
+    Skipped,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Sent => "sent",
+            State::Dead => "dead",
+            State::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        [State::Pending, State::Sent, State::Dead, State::Skipped]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A mail to put in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub kind: Kind,
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub payload: Value,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Inserts a row unless one with the same dedupe key exists. Returns whether it was new.
+/// Runs on the caller's connection, so it commits or rolls back with the caller's change.
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    mail: NewMail,
+    message_domain: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let row = outbox::ActiveModel {
+        id: NotSet,
+        kind: Set(mail.kind.as_str().to_owned()),
+        dedupe_key: Set(mail.dedupe_key),
+        recipient: Set(mail.recipient),
+        payload: Set(mail.payload.to_string()),
+        message_id: Set(format!(
+            "<{}@{message_domain}>",
+            uuid::Uuid::new_v4().simple()
+        )),
+        state: Set(State::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        due_at: Set(mail.due_at),
+        lease_until: Set(None),
+        lease_token: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    };
+    let res = outbox::Entity::insert(row)
+        .on_conflict_do_nothing_on([Column::DedupeKey])
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(res, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
+/// Claims up to `limit` due rows for `lease`. Each claim counts as an attempt. On PostgreSQL
+/// concurrent workers skip each other's locked rows; on SQLite the write transaction
+/// (BEGIN IMMEDIATE on the single writer) makes the claim atomic.
+pub async fn claim(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let tx = db.begin_write().await?;
+    let mut due = Query::select();
+    due.column(Column::Id)
+        .from(outbox::Entity)
+        .and_where(Expr::col(Column::State).eq(State::Pending.as_str()))
+        .and_where(Expr::col(Column::DueAt).lte(now))
+        .and_where(
+            Expr::col(Column::LeaseUntil)
+                .is_null()
+                .or(Expr::col(Column::LeaseUntil).lte(now)),
+        )
+        .order_by(Column::DueAt, Order::Asc)
+        .order_by(Column::Id, Order::Asc)
+        .limit(limit);
+    if db.backend() == DbBackend::Postgres {
+        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let rows = outbox::Entity::update_many()
+        .col_expr(Column::LeaseUntil, Expr::value(now + lease))
+        .col_expr(Column::LeaseToken, Expr::value(token))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .filter(Column::Id.in_subquery(due))
+        .exec_with_returning(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Records the outcome of an attempt, if this worker still holds the row's lease.
+pub async fn finish(
+    db: &Db,
+    row: &outbox::Model,
+    state: State,
+    due_at: DateTime<Utc>,
+    error: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let tx = db.begin_write().await?;
+    let mut q = outbox::Entity::update_many()
+        .col_expr(Column::State, Expr::value(state.as_str()))
+        .col_expr(Column::DueAt, Expr::value(due_at))
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
+        .col_expr(Column::LastError, Expr::value(error))
+        .filter(Column::Id.eq(row.id));
+    if state == State::Sent {
+        q = q.col_expr(Column::SentAt, Expr::value(Some(now)));
+    }
+    if let Some(token) = &row.lease_token {
+        q = q.filter(Column::LeaseToken.eq(token.as_str()));
+    }
+    let res = q.exec(&tx).await?;
+    tx.commit().await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Gives a claimed row back untouched (the worker is stopping): due as before, and the
+/// attempt it was claimed for is not counted.
+pub async fn release(db: &Db, row: &outbox::Model) -> Result<(), DbErr> {
+    let tx = db.begin_write().await?;
+    let mut q = outbox::Entity::update_many()
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).sub(1))
+        .filter(Column::Id.eq(row.id));
+    if let Some(token) = &row.lease_token {
+        q = q.filter(Column::LeaseToken.eq(token.as_str()));
+    }
+    q.exec(&tx).await?;
+    tx.commit().await
+}
+
+/// Rows in one state, newest first, for moderators.
+pub async fn list(db: &Db, state: State, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+    outbox::Entity::find()
+        .filter(Column::State.eq(state.as_str()))
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(&db.reader)
+        .await
+}
+
+/// Puts a dead row back in line, due now, with a fresh attempt budget. `None` when there is
+/// no such row or it is not dead.
+pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Option<outbox::Model>, DbErr> {
+    let tx = db.begin_write().await?;
+    let rows = outbox::Entity::update_many()
+        .col_expr(Column::State, Expr::value(State::Pending.as_str()))
+        .col_expr(Column::Attempts, Expr::value(0))
+        .col_expr(Column::DueAt, Expr::value(now))
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
+        .filter(Column::Id.eq(id))
+        .filter(Column::State.eq(State::Dead.as_str()))
+        .exec_with_returning(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows.into_iter().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_states_round_trip_through_their_names() {
+        for k in [
+            Kind::Alert,
+            Kind::Digest,
+            Kind::Reply,
+            Kind::Approved,
+            Kind::Confirm,
+        ] {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        for s in [State::Pending, State::Sent, State::Dead, State::Skipped] {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(State::parse("nope"), None);
+    }
+}
