@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::state::AppState;
@@ -33,7 +34,9 @@ impl App {
         let keys = Keys::load(&db.writer, config.security.secret.as_ref()).await?;
         let listener = TcpListener::bind(config.server.bind).await?;
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone());
+        let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
         let state = AppState {
+            rate_limits,
             config,
             db,
             keys,
@@ -61,6 +64,13 @@ impl App {
     }
 
     pub async fn run_until_stopped(self) {
+        let trim_every = Duration::from_secs(self.state.config.rate_limit.trim_interval_secs);
+        tokio::spawn(
+            self.state
+                .rate_limits
+                .clone()
+                .trim_until(trim_every, self.shutdown.clone()),
+        );
         let router = http::router(self.state.clone());
         let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
         http::serve::serve(self.listener, router, header_timeout, self.shutdown).await;

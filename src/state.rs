@@ -4,6 +4,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 
@@ -14,4 +15,5 @@ pub struct AppState {
     pub keys: Keys,
     pub clock: Clock,
     pub moderation: Moderation,
+    pub rate_limits: RateLimits,
 }

@@ -4,6 +4,7 @@ pub mod api;
 pub mod client;
 pub mod error;
 pub mod pages;
+pub mod rate_limit;
 pub mod serve;
 
 use std::time::Duration;

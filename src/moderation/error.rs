@@ -14,6 +14,8 @@ pub enum ModerationError {
     Invalid(FieldErrors),
     #[error("comment not found")]
     NotFound,
+    #[error("the same comment was already posted on this page")]
+    Duplicate,
     #[error("the comment was deleted")]
     Deleted,
     #[error("database error")]

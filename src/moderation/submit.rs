@@ -8,16 +8,22 @@ use sea_orm::{
 use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
+use crate::abuse::{self, form_token};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
 use super::{Moderation, ModerationError, markdown, store};
 use entity::{comment, enums::CommentStatus, page};
 
-/// Where a submission came from. The raw address is used for hashing and then dropped.
+/// Where a submission came from, and what the client sent besides the comment. The raw
+/// address is used for hashing and screening, then dropped.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The signed token the form was served with (`abuse::form_token`).
+    pub form_token: Option<String>,
+    /// The hidden honeypot field; people leave it empty.
+    pub honeypot: Option<String>,
 }
 
 /// A comment that passed input validation.
@@ -61,6 +67,17 @@ impl Moderation {
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(512).collect::<String>());
+        let spam_cfg = &self.config.spam;
+        let token = form_token::check(
+            &self.keys,
+            new.client.form_token.as_deref(),
+            &site.id,
+            new.uri.as_str(),
+            now,
+            spam_cfg.min_fill_secs,
+            spam_cfg.form_token_max_age_secs,
+        );
+        let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
         let tx = self.db.begin_write().await?;
         let page = store::page_for(
@@ -94,9 +111,25 @@ impl Moderation {
             .one(&tx)
             .await?
             .is_some();
+        if abuse::store::is_duplicate(&tx, page.id, &dup_key).await? {
+            return Err(ModerationError::Duplicate);
+        }
+        let lists = abuse::store::load_lists(&tx, now).await?;
+        let submission = abuse::Submission {
+            name: new.author_name.as_str(),
+            email: &email_norm,
+            url: new.author_url.as_ref().map(AuthorUrl::as_str),
+            text: new.text.as_str(),
+            ip: new.client.ip,
+            user_agent: new.client.user_agent.as_deref(),
+            honeypot: new.client.honeypot.as_deref(),
+            token,
+        };
+        let findings = abuse::screen(&submission, &lists, spam_cfg.max_links, now);
         let decision = policy::decide(&Facts {
             mode: site.moderation,
             author_known,
+            findings,
         });
 
         let row = comment::ActiveModel {
@@ -119,9 +152,15 @@ impl Moderation {
             deleted: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
+            dup_key: Set(Some(dup_key)),
         }
         .insert(&tx)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            // Two identical submissions raced past the check above.
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ModerationError::Duplicate,
+            _ => ModerationError::Db(e),
+        })?;
         audit::record(
             &tx,
             Entry {

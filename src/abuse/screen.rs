@@ -1,0 +1,174 @@
+//! The pure screening pipeline: one comment plus the loaded lists in, findings out. Each
+//! finding says what it does (hold or spam) and why, so moderators see every decision
+//! explained. No I/O, no clock reads: the caller passes `now` through the lists.
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+use super::bans::Ban;
+use super::form_token::TokenCheck;
+use super::words::{first_match, fold};
+use crate::moderation::markdown::count_links;
+use crate::moderation::policy::Reason;
+
+/// What a finding does to the comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Hold,
+    Spam,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub verdict: Verdict,
+    pub reason: Reason,
+}
+
+impl Finding {
+    fn hold(rule: &str, detail: String, score: f32) -> Finding {
+        Finding {
+            verdict: Verdict::Hold,
+            reason: Reason::new(rule, detail, score),
+        }
+    }
+
+    fn spam(rule: &str, detail: String) -> Finding {
+        Finding {
+            verdict: Verdict::Spam,
+            reason: Reason::new(rule, detail, 1.0),
+        }
+    }
+}
+
+/// The word lists (already case-folded) and the bans in force.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    pub moderation_words: Vec<String>,
+    pub disallowed_words: Vec<String>,
+    pub bans: Vec<Ban>,
+}
+
+/// What the pipeline looks at.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    pub name: &'a str,
+    /// Lower-cased.
+    pub email: &'a str,
+    pub url: Option<&'a str>,
+    pub text: &'a str,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<&'a str>,
+    /// The hidden form field people leave empty.
+    pub honeypot: Option<&'a str>,
+    pub token: TokenCheck,
+}
+
+/// Runs every check and returns what fired, spam findings first.
+pub fn screen(
+    s: &Submission<'_>,
+    lists: &Lists,
+    max_links: usize,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(hp) = s.honeypot.map(str::trim).filter(|v| !v.is_empty()) {
+        let shown: String = hp.chars().take(40).collect();
+        out.push(Finding::spam(
+            "honeypot",
+            format!("the hidden field people leave empty was filled in ({shown:?})"),
+        ));
+    }
+    for ban in lists.bans.iter().filter(|b| b.active_at(now)) {
+        if ban.matches(s.email, s.ip) {
+            out.push(ban_finding(ban));
+        }
+    }
+    let fields = fields(s);
+    if let Some(f) = word_finding(&fields, &lists.disallowed_words, "disallowed_word") {
+        out.push(f);
+    }
+    if let Some(f) = word_finding(&fields, &lists.moderation_words, "moderation_word") {
+        out.push(f);
+    }
+    let links = count_links(s.text);
+    if links >= max_links {
+        out.push(Finding::hold(
+            "too_many_links",
+            format!("{links} links (a comment with {max_links} or more is held)"),
+            0.5,
+        ));
+    }
+    if let Some(f) = token_finding(s.token) {
+        out.push(f);
+    }
+    out
+}
+
+fn ban_finding(ban: &Ban) -> Finding {
+    let mut detail = format!(
+        "banned {} {}",
+        ban.target.kind().as_str().replace('_', " "),
+        ban.target.value()
+    );
+    if !ban.reason.is_empty() {
+        detail.push_str(&format!(" ({})", ban.reason));
+    }
+    Finding::spam(&format!("banned_{}", ban.target.kind().as_str()), detail)
+}
+
+/// The searched fields, case-folded, with their names.
+fn fields(s: &Submission<'_>) -> [(&'static str, String); 6] {
+    [
+        ("text", fold(s.text)),
+        ("name", fold(s.name)),
+        ("email", fold(s.email)),
+        ("website", s.url.map(fold).unwrap_or_default()),
+        ("address", s.ip.map(|ip| ip.to_string()).unwrap_or_default()),
+        ("user agent", s.user_agent.map(fold).unwrap_or_default()),
+    ]
+}
+
+fn word_finding(fields: &[(&str, String)], words: &[String], rule: &str) -> Option<Finding> {
+    if words.is_empty() {
+        return None;
+    }
+    fields.iter().find_map(|(field, value)| {
+        let word = first_match(value, words)?;
+        let detail = format!("{word:?} in the {field}");
+        Some(if rule == "disallowed_word" {
+            Finding::spam(rule, detail)
+        } else {
+            Finding::hold(rule, detail, 0.8)
+        })
+    })
+}
+
+fn token_finding(t: TokenCheck) -> Option<Finding> {
+    let (rule, detail, score) = match t {
+        TokenCheck::Valid => return None,
+        TokenCheck::Missing => (
+            "form_token_missing",
+            "sent without the form's token".to_owned(),
+            0.5,
+        ),
+        TokenCheck::Forged => (
+            "form_token_forged",
+            "the form token was not made by this server for this page".to_owned(),
+            0.8,
+        ),
+        TokenCheck::TooFast { elapsed_ms } => (
+            "form_token_too_fast",
+            format!(
+                "sent {:.1} s after the form was served",
+                elapsed_ms as f64 / 1000.0
+            ),
+            0.7,
+        ),
+        TokenCheck::Expired { age_secs } => (
+            "form_token_expired",
+            format!("the form was served {} hours ago", age_secs / 3600),
+            0.3,
+        ),
+    };
+    Some(Finding::hold(rule, detail, score))
+}
