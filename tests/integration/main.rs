@@ -12,3 +12,4 @@ mod openapi;
 mod privacy;
 mod submit;
 mod validation;
+mod rate_limits;
