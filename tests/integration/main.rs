@@ -13,3 +13,4 @@ mod privacy;
 mod submit;
 mod validation;
 mod rate_limits;
+mod spam;
