@@ -73,7 +73,8 @@ impl BanTarget {
                 let ok = d.contains('.')
                     && !d.starts_with('.')
                     && !d.ends_with('.')
-                    && d.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+                    && d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
                 if !ok {
                     return Err("must be a domain such as example.org".into());
                 }

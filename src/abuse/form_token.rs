@@ -17,9 +17,13 @@ pub enum TokenCheck {
     /// Not made by us, or made for another page.
     Forged,
     /// Sent back after this many milliseconds, under the minimum.
-    TooFast { elapsed_ms: i64 },
+    TooFast {
+        elapsed_ms: i64,
+    },
     /// Sent back after this many seconds, over the maximum.
-    Expired { age_secs: i64 },
+    Expired {
+        age_secs: i64,
+    },
 }
 
 /// A token for the form on `site`'s page `uri`, served at `now`.
@@ -107,11 +111,20 @@ mod tests {
         let t = issue(&keys(), "blog", "/post", t0);
         assert_eq!(at(&t, Duration::seconds(5), "/other"), TokenCheck::Forged);
         let earlier = t.replacen("v1.1800000000000", "v1.1799999000000", 1);
-        assert_eq!(at(&earlier, Duration::seconds(5), "/post"), TokenCheck::Forged);
-        assert_eq!(at("garbage", Duration::seconds(5), "/post"), TokenCheck::Forged);
+        assert_eq!(
+            at(&earlier, Duration::seconds(5), "/post"),
+            TokenCheck::Forged
+        );
+        assert_eq!(
+            at("garbage", Duration::seconds(5), "/post"),
+            TokenCheck::Forged
+        );
         let other = Keys::from_secret(b"another secret of 32 characters!");
         let foreign = issue(&other, "blog", "/post", t0);
-        assert_eq!(at(&foreign, Duration::seconds(5), "/post"), TokenCheck::Forged);
+        assert_eq!(
+            at(&foreign, Duration::seconds(5), "/post"),
+            TokenCheck::Forged
+        );
         assert_eq!(
             check(&keys(), None, "blog", "/post", t0, 3, 10),
             TokenCheck::Missing

@@ -44,14 +44,22 @@ pub async fn add_rule(
     let mut errors = FieldErrors::new();
     let kind = RuleKind::parse(kind);
     if kind.is_none() {
-        add(&mut errors, "kind", "must be moderation_word or disallowed_word");
+        add(
+            &mut errors,
+            "kind",
+            "must be moderation_word or disallowed_word",
+        );
     }
     let word = word.trim();
     let n = word.chars().count();
     if n == 0 {
         add(&mut errors, "word", "is required");
     } else if n > WORD_MAX || word.chars().any(char::is_control) {
-        add(&mut errors, "word", "must be at most 100 characters, without control characters");
+        add(
+            &mut errors,
+            "word",
+            "must be at most 100 characters, without control characters",
+        );
     }
     let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(AbuseError::Invalid(errors));
@@ -142,7 +150,11 @@ fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, Abu
     let mut errors = FieldErrors::new();
     let target = match BanKind::parse(req.kind) {
         None => {
-            add(&mut errors, "kind", "must be email, address or email_domain");
+            add(
+                &mut errors,
+                "kind",
+                "must be email, address or email_domain",
+            );
             None
         }
         Some(kind) => BanTarget::parse(kind, req.value)
@@ -155,7 +167,11 @@ fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, Abu
     }
     let expires_at = match (req.expires_at.filter(|s| !s.is_empty()), req.duration_secs) {
         (Some(_), Some(_)) => {
-            add(&mut errors, "duration_secs", "give expires_at or duration_secs, not both");
+            add(
+                &mut errors,
+                "duration_secs",
+                "give expires_at or duration_secs, not both",
+            );
             None
         }
         (Some(at), None) => match DateTime::parse_from_rfc3339(at) {
@@ -173,7 +189,11 @@ fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, Abu
             Some(now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX)))
         }
         (None, Some(_)) => {
-            add(&mut errors, "duration_secs", "must be between 1 and 10 years in seconds");
+            add(
+                &mut errors,
+                "duration_secs",
+                "must be between 1 and 10 years in seconds",
+            );
             None
         }
         (None, None) => None,

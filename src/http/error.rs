@@ -171,14 +171,23 @@ impl RateLimited {
     pub fn headers(&self) -> [(HeaderName, HeaderValue); 3] {
         let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("0"));
         [
-            (header::RETRY_AFTER, value(self.retry_after_secs.to_string())),
+            (
+                header::RETRY_AFTER,
+                value(self.retry_after_secs.to_string()),
+            ),
             (
                 HeaderName::from_static("ratelimit-policy"),
-                value(format!("\"{}\";q={};w={}", self.policy, self.quota, self.window_secs)),
+                value(format!(
+                    "\"{}\";q={};w={}",
+                    self.policy, self.quota, self.window_secs
+                )),
             ),
             (
                 HeaderName::from_static("ratelimit"),
-                value(format!("\"{}\";r=0;t={}", self.policy, self.retry_after_secs)),
+                value(format!(
+                    "\"{}\";r=0;t={}",
+                    self.policy, self.retry_after_secs
+                )),
             ),
         ]
     }

@@ -134,8 +134,16 @@ impl RateLimits {
         let c = &clock;
         let limits = Limits {
             enabled: cfg.enabled,
-            address: Limiter::new("address", every(cfg.address_burst, cfg.address_period_secs), c),
-            address_hourly: Limiter::new("address-hourly", Quota::per_hour(nz(cfg.address_per_hour)), c),
+            address: Limiter::new(
+                "address",
+                every(cfg.address_burst, cfg.address_period_secs),
+                c,
+            ),
+            address_hourly: Limiter::new(
+                "address-hourly",
+                Quota::per_hour(nz(cfg.address_per_hour)),
+                c,
+            ),
             email: Limiter::new("email", every(cfg.email_burst, cfg.email_period_secs), c),
             email_hourly: Limiter::new("email-hourly", Quota::per_hour(nz(cfg.email_per_hour)), c),
             page: Limiter::new("page", Quota::per_minute(nz(cfg.page_per_minute)), c),
@@ -247,7 +255,10 @@ mod tests {
 
     fn limits() -> (RateLimits, Clock) {
         let clock = Clock::system();
-        (RateLimits::new(&RateLimitConfig::default(), clock.clone()), clock)
+        (
+            RateLimits::new(&RateLimitConfig::default(), clock.clone()),
+            clock,
+        )
     }
 
     fn ip(s: &str) -> Option<IpAddr> {
@@ -259,7 +270,10 @@ mod tests {
         let (rl, clock) = limits();
         for i in 0..3 {
             let email = format!("u{i}@example.org");
-            assert!(rl.check_submission(ip("192.0.2.1"), &email, None, "").is_ok());
+            assert!(
+                rl.check_submission(ip("192.0.2.1"), &email, None, "")
+                    .is_ok()
+            );
         }
         let err = rl
             .check_submission(ip("192.0.2.1"), "u9@example.org", None, "")
@@ -267,8 +281,14 @@ mod tests {
         assert_eq!(err.as_ref().map(|e| e.policy), Some("address"));
         assert!(err.is_some_and(|e| (14..=15).contains(&e.retry_after_secs) && e.quota == 3));
         clock.advance(Duration::from_secs(15));
-        assert!(rl.check_submission(ip("192.0.2.1"), "u9@example.org", None, "").is_ok());
-        assert!(rl.check_submission(ip("192.0.2.2"), "v@example.org", None, "").is_ok());
+        assert!(
+            rl.check_submission(ip("192.0.2.1"), "u9@example.org", None, "")
+                .is_ok()
+        );
+        assert!(
+            rl.check_submission(ip("192.0.2.2"), "v@example.org", None, "")
+                .is_ok()
+        );
     }
 
     #[test]
@@ -290,27 +310,50 @@ mod tests {
 
     #[test]
     fn ipv6_clients_share_their_64_and_emails_their_plus_tags() {
-        assert_eq!(address_key("2001:db8:1:2:aaaa::1".parse().unwrap_or_else(|_| unreachable!())),
-            "2001:db8:1:2::".parse::<IpAddr>().unwrap_or_else(|_| unreachable!()));
+        assert_eq!(
+            address_key(
+                "2001:db8:1:2:aaaa::1"
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!())
+            ),
+            "2001:db8:1:2::"
+                .parse::<IpAddr>()
+                .unwrap_or_else(|_| unreachable!())
+        );
         assert_eq!(email_key(" Ada+news@Example.ORG"), "ada@example.org");
         let (rl, _) = limits();
         for n in 1..=3 {
-            assert!(rl.check_submission(ip(&format!("2001:db8::{n}")), "", None, "").is_ok());
+            assert!(
+                rl.check_submission(ip(&format!("2001:db8::{n}")), "", None, "")
+                    .is_ok()
+            );
         }
-        assert!(rl.check_submission(ip("2001:db8::ffff"), "", None, "").is_err());
+        assert!(
+            rl.check_submission(ip("2001:db8::ffff"), "", None, "")
+                .is_err()
+        );
     }
 
     #[test]
     fn disabled_limits_let_submissions_through_but_not_logins() {
-        let cfg = RateLimitConfig { enabled: false, ..RateLimitConfig::default() };
+        let cfg = RateLimitConfig {
+            enabled: false,
+            ..RateLimitConfig::default()
+        };
         let rl = RateLimits::new(&cfg, Clock::system());
         for _ in 0..10 {
-            assert!(rl.check_submission(ip("192.0.2.1"), "a@b.org", Some("s"), "/").is_ok());
+            assert!(
+                rl.check_submission(ip("192.0.2.1"), "a@b.org", Some("s"), "/")
+                    .is_ok()
+            );
         }
         for _ in 0..5 {
             assert!(rl.check_login(ip("192.0.2.1")).is_ok());
         }
-        assert_eq!(rl.check_login(ip("192.0.2.1")).err().map(|e| e.policy), Some("login"));
+        assert_eq!(
+            rl.check_login(ip("192.0.2.1")).err().map(|e| e.policy),
+            Some("login")
+        );
         rl.trim();
     }
 }

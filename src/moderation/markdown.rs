@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(count_links("see https://www.example.org/a"), 1);
         assert_eq!(count_links("[https://a.example](https://a.example)"), 1);
         assert_eq!(count_links("<https://a.example> and www.b.example"), 2);
-        assert_eq!(count_links("![img](http://x.example/i.png) (HTTP://Y.example)"), 2);
+        assert_eq!(
+            count_links("![img](http://x.example/i.png) (HTTP://Y.example)"),
+            2
+        );
         assert_eq!(count_links("<a href=\"http://spam.example\">x</a>"), 1);
         assert_eq!(count_links("`curl https://x.example`"), 1);
     }

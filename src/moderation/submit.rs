@@ -8,10 +8,10 @@ use sea_orm::{
 use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
-use crate::abuse::{self, form_token};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
 use super::{Moderation, ModerationError, markdown, store};
+use crate::abuse::{self, form_token};
 use entity::{comment, enums::CommentStatus, page};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw

@@ -4,13 +4,14 @@
 
 mod support;
 
+mod abuse_admin;
 mod cli;
 mod hardening;
 mod moderation_api;
 mod no_js_form;
 mod openapi;
 mod privacy;
-mod submit;
-mod validation;
 mod rate_limits;
 mod spam;
+mod submit;
+mod validation;

@@ -34,7 +34,10 @@ fn nth(i: usize) -> Value {
 }
 
 fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
-    res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 backends! {

@@ -16,21 +16,41 @@ async fn post_open(app: &TestApp, overrides: Value) -> (String, i64) {
     }
     let (status, res) = app.post_comment(&body).await;
     assert_eq!(status, 201, "{res}");
-    (res["status"].as_str().unwrap().to_owned(), res["id"].as_i64().unwrap())
+    (
+        res["status"].as_str().unwrap().to_owned(),
+        res["id"].as_i64().unwrap(),
+    )
 }
 
 /// The stored status and the reasons' rules, as moderators see them.
 async fn judged(app: &TestApp, id: i64) -> (String, Vec<String>, Value) {
     let token = app.token().await;
-    let (_, c) = app.admin(&token, Method::GET, &format!("/api/v1/admin/comments/{id}")).await;
-    let rules = c["reasons"].as_array().unwrap().iter()
-        .map(|r| r["rule"].as_str().unwrap().to_owned()).collect();
-    (c["status"].as_str().unwrap().to_owned(), rules, c["reasons"].clone())
+    let (_, c) = app
+        .admin(&token, Method::GET, &format!("/api/v1/admin/comments/{id}"))
+        .await;
+    let rules = c["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap().to_owned())
+        .collect();
+    (
+        c["status"].as_str().unwrap().to_owned(),
+        rules,
+        c["reasons"].clone(),
+    )
 }
 
 async fn add(app: &TestApp, path: &str, body: Value) {
     let token = app.token().await;
-    let res = app.http.post(app.url(path)).bearer_auth(&token).json(&body).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
 

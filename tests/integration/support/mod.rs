@@ -153,20 +153,23 @@ impl TestApp {
     /// The token `GET /api/v1/comments` hands out for the page, issued now.
     pub async fn fetch_form_token(&self, site: &str, uri: &str) -> String {
         let thread = self.public_thread(site, uri).await;
-        thread["form_token"].as_str().expect("form_token").to_owned()
+        thread["form_token"]
+            .as_str()
+            .expect("form_token")
+            .to_owned()
     }
 
     /// POSTs JSON to the comment endpoint and returns status and body. Like the real form,
     /// it carries a valid `form_token` for its page unless the body has one of its own.
     pub async fn post_comment(&self, body: &Value) -> (u16, Value) {
         let mut body = body.clone();
-        if let Some(obj) = body.as_object_mut() {
-            if !obj.contains_key("form_token") {
-                let site = obj.get("site").and_then(Value::as_str).unwrap_or_default();
-                let uri = obj.get("uri").and_then(Value::as_str).unwrap_or_default();
-                let token = self.form_token(site, uri);
-                obj.insert("form_token".into(), Value::String(token));
-            }
+        if let Some(obj) = body.as_object_mut()
+            && !obj.contains_key("form_token")
+        {
+            let site = obj.get("site").and_then(Value::as_str).unwrap_or_default();
+            let uri = obj.get("uri").and_then(Value::as_str).unwrap_or_default();
+            let token = self.form_token(site, uri);
+            obj.insert("form_token".into(), Value::String(token));
         }
         self.post_comment_raw(&body).await
     }
