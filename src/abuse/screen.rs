@@ -172,3 +172,86 @@ fn token_finding(t: TokenCheck) -> Option<Finding> {
     };
     Some(Finding::hold(rule, detail, score))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abuse::bans::{BanKind, BanTarget};
+
+    fn clean<'a>() -> Submission<'a> {
+        Submission {
+            name: "Ada",
+            email: "ada@example.org",
+            url: None,
+            text: "A thoughtful comment with https://one.example",
+            ip: "192.0.2.7".parse().ok(),
+            user_agent: Some("Firefox"),
+            honeypot: Some(""),
+            token: TokenCheck::Valid,
+        }
+    }
+
+    fn rules(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.reason.rule.as_str()).collect()
+    }
+
+    fn lists() -> Lists {
+        Lists {
+            moderation_words: vec![fold("Crypto"), fold("192.0.2.")],
+            disallowed_words: vec![fold("ВИАГРА")],
+            bans: vec![Ban {
+                id: 1,
+                target: BanTarget::parse(BanKind::EmailDomain, "spam.example")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                reason: String::new(),
+                expires_at: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_clean_comment_has_no_findings() {
+        assert!(screen(&clean(), &Lists::default(), 2, Utc::now()).is_empty());
+    }
+
+    #[test]
+    fn every_check_explains_itself() {
+        let s = Submission {
+            email: "x@spam.example",
+            text: "Cheap виагра and crypto at https://a.example and www.b.example",
+            honeypot: Some("http://bot.example"),
+            token: TokenCheck::TooFast { elapsed_ms: 800 },
+            ..clean()
+        };
+        let f = screen(&s, &lists(), 2, Utc::now());
+        assert_eq!(
+            rules(&f),
+            [
+                "honeypot",
+                "banned_email_domain",
+                "disallowed_word",
+                "moderation_word",
+                "too_many_links",
+                "form_token_too_fast"
+            ]
+        );
+        assert_eq!(f[2].verdict, Verdict::Spam);
+        assert_eq!(f[2].reason.detail, "\"виагра\" in the text");
+        assert_eq!(f[3].verdict, Verdict::Hold);
+        assert_eq!(f[5].reason.detail, "sent 0.8 s after the form was served");
+    }
+
+    #[test]
+    fn the_client_address_is_searched_and_expired_bans_skipped() {
+        let mut l = lists();
+        l.moderation_words = vec![fold("192.0.2.")];
+        l.bans[0].expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
+        let s = Submission {
+            email: "x@spam.example",
+            ..clean()
+        };
+        let f = screen(&s, &l, 2, Utc::now());
+        assert_eq!(rules(&f), ["moderation_word"]);
+        assert_eq!(f[0].reason.detail, "\"192.0.2.\" in the address");
+    }
+}
