@@ -337,6 +337,26 @@ mod tests {
     }
 
     #[test]
+    fn rate_limits_and_spam_settings_default_and_can_be_overridden() {
+        let cfg = Config::load(None, env(&[])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cfg.rate_limit.enabled);
+        assert_eq!(cfg.rate_limit.address_burst, 3);
+        assert_eq!(cfg.spam.max_links, 2);
+        let cfg = Config::load(
+            None,
+            env(&[
+                ("REPLYD__RATE_LIMIT__ENABLED", "false"),
+                ("REPLYD__SPAM__MIN_FILL_SECS", "5"),
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!cfg.rate_limit.enabled);
+        assert_eq!(cfg.spam.min_fill_secs, 5);
+        let zero = Config::load(None, env(&[("REPLYD__RATE_LIMIT__ADDRESS_BURST", "0")]));
+        assert!(zero.is_err());
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let dir = std::env::temp_dir().join(format!("replyd-cfg-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);

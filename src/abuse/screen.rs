@@ -132,14 +132,23 @@ fn word_finding(fields: &[(&str, String)], words: &[String], rule: &str) -> Opti
     if words.is_empty() {
         return None;
     }
-    fields.iter().find_map(|(field, value)| {
-        let word = first_match(value, words)?;
-        let detail = format!("{word:?} in the {field}");
-        Some(if rule == "disallowed_word" {
-            Finding::spam(rule, detail)
-        } else {
-            Finding::hold(rule, detail, 0.8)
-        })
+    // One pass per word over all fields at once; NUL cannot occur in a field or a word, so
+    // no match spans two fields. Only a hit pays for finding which field it was in.
+    let all = fields
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join("\0");
+    let word = first_match(&all, words)?;
+    let field = fields
+        .iter()
+        .find(|(_, v)| v.contains(word))
+        .map_or("comment", |(name, _)| *name);
+    let detail = format!("{word:?} in the {field}");
+    Some(if rule == "disallowed_word" {
+        Finding::spam(rule, detail)
+    } else {
+        Finding::hold(rule, detail, 0.8)
     })
 }
 

@@ -7,6 +7,7 @@ pub mod markdown;
 pub mod one_click;
 pub mod policy;
 mod queue;
+mod screening;
 mod store;
 mod submit;
 mod thread;

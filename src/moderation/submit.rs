@@ -10,8 +10,9 @@ use serde_json::json;
 use super::audit::{self, Actor, Entry};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
+use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
-use crate::abuse::{self, form_token};
+use crate::abuse;
 use entity::{comment, enums::CommentStatus, page};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -67,16 +68,6 @@ impl Moderation {
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(512).collect::<String>());
-        let spam_cfg = &self.config.spam;
-        let token = form_token::check(
-            &self.keys,
-            new.client.form_token.as_deref(),
-            &site.id,
-            new.uri.as_str(),
-            now,
-            spam_cfg.min_fill_secs,
-            spam_cfg.form_token_max_age_secs,
-        );
         let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
         let tx = self.db.begin_write().await?;
@@ -111,21 +102,16 @@ impl Moderation {
             .one(&tx)
             .await?
             .is_some();
-        if abuse::store::is_duplicate(&tx, page.id, &dup_key).await? {
-            return Err(ModerationError::Duplicate);
-        }
-        let lists = abuse::store::load_lists(&tx, now).await?;
-        let submission = abuse::Submission {
-            name: new.author_name.as_str(),
-            email: &email_norm,
-            url: new.author_url.as_ref().map(AuthorUrl::as_str),
-            text: new.text.as_str(),
-            ip: new.client.ip,
-            user_agent: new.client.user_agent.as_deref(),
-            honeypot: new.client.honeypot.as_deref(),
-            token,
+        let cx = Context {
+            keys: &self.keys,
+            spam: &self.config.spam,
+            site: &site.id,
+            page_id: page.id,
+            email_norm: &email_norm,
+            dup_key: &dup_key,
+            now,
         };
-        let findings = abuse::screen(&submission, &lists, spam_cfg.max_links, now);
+        let findings = screening::screen(&tx, &new, &cx).await?;
         let decision = policy::decide(&Facts {
             mode: site.moderation,
             author_known,
@@ -156,11 +142,7 @@ impl Moderation {
         }
         .insert(&tx)
         .await
-        .map_err(|e| match e.sql_err() {
-            // Two identical submissions raced past the check above.
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ModerationError::Duplicate,
-            _ => ModerationError::Db(e),
-        })?;
+        .map_err(screening::duplicate_or_db)?;
         audit::record(
             &tx,
             Entry {
