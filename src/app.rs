@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
@@ -36,7 +37,9 @@ impl App {
         let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?;
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
             .with_mail_waker(notify.waker());
+        let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
         let state = AppState {
+            rate_limits,
             config,
             db,
             keys,
@@ -65,6 +68,13 @@ impl App {
     }
 
     pub async fn run_until_stopped(self) {
+        let trim_every = Duration::from_secs(self.state.config.rate_limit.trim_interval_secs);
+        tokio::spawn(
+            self.state
+                .rate_limits
+                .clone()
+                .trim_until(trim_every, self.shutdown.clone()),
+        );
         let router = http::router(self.state.clone());
         let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
         // The mail worker stops with the server; a send in progress is finished first.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
@@ -16,4 +17,5 @@ pub struct AppState {
     pub clock: Clock,
     pub moderation: Moderation,
     pub notify: Notifier,
+    pub rate_limits: RateLimits,
 }

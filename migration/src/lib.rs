@@ -2,6 +2,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
+mod m20261129_000002_abuse;
 mod m20261129_000003_outbox;
 
 pub struct Migrator;
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
+            Box::new(m20261129_000002_abuse::Migration),
             Box::new(m20261129_000003_outbox::Migration),
         ]
     }

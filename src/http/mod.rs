@@ -5,6 +5,7 @@ pub mod client;
 pub mod embed;
 pub mod error;
 pub mod pages;
+pub mod rate_limit;
 pub mod serve;
 pub mod subscriptions;
 

@@ -8,6 +8,7 @@ pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;
+mod screening;
 mod store;
 mod submit;
 mod thread;

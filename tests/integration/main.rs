@@ -4,7 +4,9 @@
 
 mod support;
 
+mod abuse_admin;
 mod cli;
+mod email_abuse;
 mod email_alerts;
 mod email_delivery;
 mod email_privacy;
@@ -16,5 +18,7 @@ mod moderation_api;
 mod no_js_form;
 mod openapi;
 mod privacy;
+mod rate_limits;
+mod spam;
 mod submit;
 mod validation;
