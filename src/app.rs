@@ -12,8 +12,10 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http;
+use crate::http::admin::LoginLimiter;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
+use crate::sessions::Sessions;
 use crate::state::AppState;
 
 pub struct App {
@@ -33,12 +35,16 @@ impl App {
         let keys = Keys::load(&db.writer, config.security.secret.as_ref()).await?;
         let listener = TcpListener::bind(config.server.bind).await?;
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone());
+        let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
+        let login_limiter = LoginLimiter::new(config.admin.login_attempts_per_minute);
         let state = AppState {
             config,
             db,
             keys,
             clock,
             moderation,
+            sessions,
+            login_limiter,
         };
         Ok(App {
             listener,
@@ -49,6 +55,18 @@ impl App {
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The first-run link for creating the first admin, while no moderator exists.
+    pub async fn setup_link(&self) -> anyhow::Result<Option<String>> {
+        if crate::moderators::count(&self.state.db).await? > 0 {
+            return Ok(None);
+        }
+        let cfg = &self.state.config;
+        let ttl = chrono::Duration::minutes(i64::from(cfg.admin.setup_link_minutes));
+        let token = crate::moderators::setup_token(&self.state.keys, self.state.clock.now(), ttl);
+        let base = cfg.server.public_url.as_str().trim_end_matches('/');
+        Ok(Some(format!("{base}/admin/setup/{token}")))
     }
 
     pub fn state(&self) -> &AppState {

@@ -18,7 +18,30 @@ pub struct Config {
     #[serde(default)]
     pub security: SecurityConfig,
     pub mail: MailConfig,
+    #[serde(default)]
+    pub admin: AdminConfig,
     pub sites: Vec<SiteConfig>,
+}
+
+/// The moderation dashboard under `/admin/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub login_attempts_per_minute: u32,
+    pub setup_link_minutes: u32,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            login_attempts_per_minute: 5,
+            setup_link_minutes: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -99,9 +99,9 @@ fn create_parent_dir(url: &str) {
     if path.is_empty() || path.contains(":memory:") {
         return;
     }
-    if let Some(dir) = std::path::Path::new(path).parent() {
-        if !dir.as_os_str().is_empty() {
-            let _ = std::fs::create_dir_all(dir);
-        }
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        let _ = std::fs::create_dir_all(dir);
     }
 }

@@ -4,8 +4,10 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::admin::LoginLimiter;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
+use crate::sessions::Sessions;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -14,4 +16,8 @@ pub struct AppState {
     pub keys: Keys,
     pub clock: Clock,
     pub moderation: Moderation,
+    /// Dashboard login sessions.
+    pub sessions: Sessions,
+    /// Dashboard login attempts per client address.
+    pub login_limiter: LoginLimiter,
 }

@@ -5,4 +5,6 @@ pub mod comment;
 pub mod enums;
 pub mod moderator;
 pub mod page;
+pub mod session;
 pub mod setting;
+pub mod spent_link;

@@ -1,5 +1,6 @@
 //! The only module that speaks HTTP: the router, its layers, extractors, error mapping,
 //! and the surfaces (JSON API, HTML pages).
+pub mod admin;
 pub mod api;
 pub mod client;
 pub mod error;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public)
         .merge(api.admin)
+        .merge(admin::router())
         .merge(api::openapi_route(api.openapi))
         .route("/", get(pages::demo))
         .route("/assets/page.css", get(pages::page_css))

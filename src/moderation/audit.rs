@@ -9,8 +9,14 @@ use entity::{audit_log, enums::CommentStatus};
 /// Who did something.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Moderator { id: i64 },
-    Token { id: i64 },
+    Moderator {
+        id: i64,
+    },
+    Token {
+        id: i64,
+    },
+    /// Someone holding a signed one-click link from a notification mail.
+    OneClick,
     System,
 }
 
@@ -19,6 +25,7 @@ impl Actor {
         match self {
             Actor::Moderator { id } => format!("moderator:{id}"),
             Actor::Token { id } => format!("token:{id}"),
+            Actor::OneClick => "one-click".into(),
             Actor::System => "system".into(),
         }
     }

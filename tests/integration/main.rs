@@ -4,10 +4,15 @@
 
 mod support;
 
+mod admin_auth;
+mod admin_queue;
+mod admin_setup;
+mod browser_dashboard;
 mod cli;
 mod hardening;
 mod moderation_api;
 mod no_js_form;
+mod one_click;
 mod openapi;
 mod privacy;
 mod submit;
