@@ -203,6 +203,11 @@ async fn screenshots_of_the_queue() {
             .expect("screenshots need Chromium");
         log_in(&browser, &app, "mo@example.org").await;
         browser.press("j").await;
+        browser
+            .client
+            .execute("window.scrollTo(0, 0)", Vec::new())
+            .await
+            .unwrap();
         browser.screenshot(&docs.join(name)).await;
         browser.close().await;
     }

@@ -82,11 +82,13 @@ impl FromRequestParts<AppState> for SignedIn {
             None => None,
         };
         let Some((cookie, session)) = found else {
-            let next = parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default();
+            // After logging in, come back to the page, never to a form's POST target.
+            let next = if parts.method == axum::http::Method::GET {
+                parts.uri.path_and_query().map(|p| p.as_str().to_owned())
+            } else {
+                None
+            }
+            .unwrap_or_else(|| "/admin/".into());
             let to = format!("/admin/login?next={}", urlencode(&next));
             return Err(Redirect::to(&to).into_response());
         };

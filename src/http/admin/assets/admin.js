@@ -83,6 +83,10 @@
 
   var saved = null;
   try { saved = window.sessionStorage.getItem("replyd-focus"); window.sessionStorage.removeItem("replyd-focus"); } catch (e) { /* private mode */ }
-  if (saved !== null && cards().length) { focusCard(parseInt(saved, 10) || 0); }
+  if (saved !== null && cards().length) {
+    focusCard(parseInt(saved, 10) || 0);
+  } else if (cards().length) {
+    cards()[0].tabIndex = 0; // roving focus: one card is in the tab order
+  }
   if (live && live.textContent.trim()) { announce(live.textContent.trim()); }
 })();
