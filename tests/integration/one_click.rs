@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::backends;
 use crate::support::TestApp;
+use entity::enums::Role;
 use replyd::moderation::Action;
 use replyd::moderation::one_click;
 
@@ -52,6 +53,8 @@ backends! {
         let (_, log) = app.admin(&token, Method::GET, &format!("/api/v1/admin/audit?comment_id={id}")).await;
         assert_eq!(log["entries"][0]["actor"], "one-click");
         assert_eq!(log["entries"][0]["action"], "approve");
+        let mo = app.logged_in("mo@example.org", Role::Moderator).await;
+        assert!(mo.get("/admin/audit").await.body.contains("One-click link from a mail"));
 
         // A second use says what was already done, and does nothing.
         app.admin(&token, Method::POST, &format!("/api/v1/admin/comments/{id}/reject")).await;
