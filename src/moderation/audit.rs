@@ -6,16 +6,11 @@ use serde_json::Value;
 use chrono::{DateTime, Utc};
 use entity::{audit_log, enums::CommentStatus};
 
-/// Who did something.
+/// Who did something. `OneClick` is whoever holds a signed link from a notification mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Moderator {
-        id: i64,
-    },
-    Token {
-        id: i64,
-    },
-    /// Someone holding a signed one-click link from a notification mail.
+    Moderator { id: i64 },
+    Token { id: i64 },
     OneClick,
     System,
 }
