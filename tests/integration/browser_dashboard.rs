@@ -60,6 +60,11 @@ async fn keyboard_alone_approves_a_pending_comment() {
         "focus moves on to the next comment"
     );
 
+    // Typing in a field is typing, not a shortcut.
+    browser.type_into("#f-q", "as").await;
+    assert_eq!(browser.focused_id().await, "f-q");
+    let typed = browser.find("#f-q").await.prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("as"), "the keys reached the field");
     let thread = app.public_thread("blog", "/post").await;
     assert_eq!(thread["total"], 1, "{thread}");
     assert_eq!(thread["comments"][0]["id"], third);
