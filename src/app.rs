@@ -16,6 +16,7 @@ use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
+use crate::sessions::Sessions;
 use crate::state::AppState;
 
 pub struct App {
@@ -38,6 +39,7 @@ impl App {
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
             .with_mail_waker(notify.waker());
         let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
+        let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
         let state = AppState {
             rate_limits,
             config,
@@ -46,6 +48,7 @@ impl App {
             clock,
             moderation,
             notify,
+            sessions,
         };
         Ok(App {
             listener,
@@ -56,6 +59,18 @@ impl App {
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The first-run link for creating the first admin, while no moderator exists.
+    pub async fn setup_link(&self) -> anyhow::Result<Option<String>> {
+        if crate::moderators::count(&self.state.db).await? > 0 {
+            return Ok(None);
+        }
+        let cfg = &self.state.config;
+        let ttl = chrono::Duration::minutes(i64::from(cfg.admin.setup_link_minutes));
+        let token = crate::moderators::setup_token(&self.state.keys, self.state.clock.now(), ttl);
+        let base = cfg.server.public_url.as_str().trim_end_matches('/');
+        Ok(Some(format!("{base}/admin/setup/{token}")))
     }
 
     pub fn state(&self) -> &AppState {

@@ -22,6 +22,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     #[serde(default)]
     pub spam: SpamConfig,
+    #[serde(default)]
+    pub admin: AdminConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -76,6 +78,25 @@ impl Default for SpamConfig {
             max_links: 2,
             min_fill_secs: 3,
             form_token_max_age_secs: 86_400,
+        }
+    }
+}
+
+/// The moderation dashboard under `/admin/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub setup_link_minutes: u32,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            setup_link_minutes: 60,
         }
     }
 }

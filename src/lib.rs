@@ -9,5 +9,7 @@ pub mod db; // database connections
 pub mod http; // everything that speaks HTTP
 pub mod keys; // the install secret and keys derived from it
 pub mod moderation; // the comment domain
+pub mod moderators; // the moderator team: accounts as the dashboard manages them
 pub mod notify; // email: outbox, worker, mailer, subscriptions
+pub mod sessions; // dashboard login sessions
 pub mod state; // shared application state

@@ -8,6 +8,7 @@ use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
+use crate::sessions::Sessions;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -18,4 +19,6 @@ pub struct AppState {
     pub moderation: Moderation,
     pub notify: Notifier,
     pub rate_limits: RateLimits,
+    /// Dashboard login sessions.
+    pub sessions: Sessions,
 }

@@ -9,4 +9,6 @@ pub mod mail_subscriber;
 pub mod moderator;
 pub mod outbox;
 pub mod page;
+pub mod session;
 pub mod setting;
+pub mod spent_link;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_abuse;
 mod m20261129_000003_outbox;
+mod m20261129_000004_dashboard;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_abuse::Migration),
             Box::new(m20261129_000003_outbox::Migration),
+            Box::new(m20261129_000004_dashboard::Migration),
         ]
     }
 }

@@ -5,6 +5,10 @@
 mod support;
 
 mod abuse_admin;
+mod admin_auth;
+mod admin_queue;
+mod admin_setup;
+mod browser_dashboard;
 mod cli;
 mod email_abuse;
 mod email_alerts;
@@ -16,6 +20,7 @@ mod embed;
 mod hardening;
 mod moderation_api;
 mod no_js_form;
+mod one_click;
 mod openapi;
 mod privacy;
 mod rate_limits;

@@ -2,6 +2,8 @@
 //! on SQLite, or on PostgreSQL when `TEST_DATABASE_URL` is set.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod dashboard;
 pub mod mail;
 pub mod pg;
 pub mod smtp;
