@@ -12,9 +12,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
+use crate::sessions::Sessions;
 use crate::state::AppState;
 
 pub struct App {
@@ -36,13 +38,17 @@ impl App {
         let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?;
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
             .with_mail_waker(notify.waker());
+        let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
+        let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
         let state = AppState {
+            rate_limits,
             config,
             db,
             keys,
             clock,
             moderation,
             notify,
+            sessions,
         };
         Ok(App {
             listener,
@@ -55,6 +61,18 @@ impl App {
         self.listener.local_addr()
     }
 
+    /// The first-run link for creating the first admin, while no moderator exists.
+    pub async fn setup_link(&self) -> anyhow::Result<Option<String>> {
+        if crate::moderators::count(&self.state.db).await? > 0 {
+            return Ok(None);
+        }
+        let cfg = &self.state.config;
+        let ttl = chrono::Duration::minutes(i64::from(cfg.admin.setup_link_minutes));
+        let token = crate::moderators::setup_token(&self.state.keys, self.state.clock.now(), ttl);
+        let base = cfg.server.public_url.as_str().trim_end_matches('/');
+        Ok(Some(format!("{base}/admin/setup/{token}")))
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -65,6 +83,13 @@ impl App {
     }
 
     pub async fn run_until_stopped(self) {
+        let trim_every = Duration::from_secs(self.state.config.rate_limit.trim_interval_secs);
+        tokio::spawn(
+            self.state
+                .rate_limits
+                .clone()
+                .trim_until(trim_every, self.shutdown.clone()),
+        );
         let router = http::router(self.state.clone());
         let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
         // The mail worker stops with the server; a send in progress is finished first.

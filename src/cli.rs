@@ -167,6 +167,12 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = App::build(config, Clock::system()).await?;
     tracing::info!(addr = %app.local_addr()?, "replyd listening");
+    if let Some(link) = app.setup_link().await? {
+        tracing::warn!(
+            "no moderator exists yet: create the first admin at {link} (the link expires; \
+             or run `replyd moderator add --admin`)"
+        );
+    }
     let token = app.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;

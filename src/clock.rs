@@ -19,6 +19,13 @@ impl Clock {
         Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }
 
+    /// How far this clock has been moved forward. Monotonic clocks built on it (the rate
+    /// limiters') add it to their own reading, so `advance` moves them too.
+    pub fn offset(&self) -> std::time::Duration {
+        let ms = self.offset_ms.load(Ordering::Relaxed);
+        std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
     /// Moves this clock (and every clone of it) forward. Used by tests instead of sleeping.
     pub fn advance(&self, by: std::time::Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);

@@ -18,7 +18,87 @@ pub struct Config {
     #[serde(default)]
     pub security: SecurityConfig,
     pub mail: MailConfig,
+    #[serde(default)]
+    pub rate_limit: RateLimitConfig,
+    #[serde(default)]
+    pub spam: SpamConfig,
+    #[serde(default)]
+    pub admin: AdminConfig,
     pub sites: Vec<SiteConfig>,
+}
+
+/// Request quotas. Each `*_burst` is how many may come at once; one more is allowed every
+/// `*_period_secs` after that.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    pub address_burst: u32,
+    pub address_period_secs: u64,
+    pub address_per_hour: u32,
+    pub email_burst: u32,
+    pub email_period_secs: u64,
+    pub email_per_hour: u32,
+    pub page_per_minute: u32,
+    pub site_per_minute: u32,
+    pub login_per_minute: u32,
+    pub trim_interval_secs: u64,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            enabled: true,
+            address_burst: 3,
+            address_period_secs: 15,
+            address_per_hour: 20,
+            email_burst: 3,
+            email_period_secs: 15,
+            email_per_hour: 20,
+            page_per_minute: 30,
+            site_per_minute: 300,
+            login_per_minute: 5,
+            trim_interval_secs: 60,
+        }
+    }
+}
+
+/// The spam defences that need numbers: the link hold and the form's time trap.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpamConfig {
+    pub max_links: usize,
+    pub min_fill_secs: u64,
+    pub form_token_max_age_secs: u64,
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        SpamConfig {
+            max_links: 2,
+            min_fill_secs: 3,
+            form_token_max_age_secs: 86_400,
+        }
+    }
+}
+
+/// The moderation dashboard under `/admin/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub setup_link_minutes: u32,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            setup_link_minutes: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -225,6 +305,33 @@ impl Config {
                 }
             }
         }
+        let rl = &self.rate_limit;
+        let quotas = [
+            rl.address_burst,
+            rl.address_per_hour,
+            rl.email_burst,
+            rl.email_per_hour,
+            rl.page_per_minute,
+            rl.site_per_minute,
+            rl.login_per_minute,
+        ];
+        let periods = [
+            rl.address_period_secs,
+            rl.email_period_secs,
+            rl.trim_interval_secs,
+        ];
+        if quotas.contains(&0) || periods.contains(&0) {
+            return Err(ConfigError::Invalid(
+                "every [rate_limit] quota and period must be at least 1".into(),
+            ));
+        }
+        if self.spam.max_links == 0 || self.spam.form_token_max_age_secs <= self.spam.min_fill_secs
+        {
+            return Err(ConfigError::Invalid(
+                "[spam] max_links must be at least 1 and form_token_max_age_secs above min_fill_secs"
+                    .into(),
+            ));
+        }
         if let Some(secret) = &self.security.secret {
             use secrecy::ExposeSecret;
             let len = secret.expose_secret().len();
@@ -290,6 +397,26 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cfg.database.url, "postgres://x@127.0.0.1/y");
         assert_eq!(cfg.server.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn rate_limits_and_spam_settings_default_and_can_be_overridden() {
+        let cfg = Config::load(None, env(&[])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cfg.rate_limit.enabled);
+        assert_eq!(cfg.rate_limit.address_burst, 3);
+        assert_eq!(cfg.spam.max_links, 2);
+        let cfg = Config::load(
+            None,
+            env(&[
+                ("REPLYD__RATE_LIMIT__ENABLED", "false"),
+                ("REPLYD__SPAM__MIN_FILL_SECS", "5"),
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!cfg.rate_limit.enabled);
+        assert_eq!(cfg.spam.min_fill_secs, 5);
+        let zero = Config::load(None, env(&[("REPLYD__RATE_LIMIT__ADDRESS_BURST", "0")]));
+        assert!(zero.is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! replyd: a self-hosted comment moderation service.
+pub mod abuse; // spam defences: word lists, bans, honeypot, time trap, duplicates
 pub mod accounts; // moderator accounts and API tokens
 pub mod app; // start-up: config in, running server out
 pub mod cli; // the command line
@@ -8,5 +9,7 @@ pub mod db; // database connections
 pub mod http; // everything that speaks HTTP
 pub mod keys; // the install secret and keys derived from it
 pub mod moderation; // the comment domain
+pub mod moderators; // the moderator team: accounts as the dashboard manages them
 pub mod notify; // email: outbox, worker, mailer, subscriptions
+pub mod sessions; // dashboard login sessions
 pub mod state; // shared application state

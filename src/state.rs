@@ -4,9 +4,11 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
+use crate::sessions::Sessions;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -16,4 +18,7 @@ pub struct AppState {
     pub clock: Clock,
     pub moderation: Moderation,
     pub notify: Notifier,
+    pub rate_limits: RateLimits,
+    /// Dashboard login sessions.
+    pub sessions: Sessions,
 }

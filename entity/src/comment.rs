@@ -30,6 +30,8 @@ pub struct Model {
     pub deleted: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Fingerprint of author, parent and whitespace-normalised text, for duplicate checks.
+    pub dup_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

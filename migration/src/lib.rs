@@ -2,7 +2,9 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
+mod m20261129_000002_abuse;
 mod m20261129_000003_outbox;
+mod m20261129_000004_dashboard;
 
 pub struct Migrator;
 
@@ -11,7 +13,9 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
+            Box::new(m20261129_000002_abuse::Migration),
             Box::new(m20261129_000003_outbox::Migration),
+            Box::new(m20261129_000004_dashboard::Migration),
         ]
     }
 }

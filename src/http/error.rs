@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::rate_limit::RateLimited;
+use crate::abuse::AbuseError;
 use crate::moderation::{FieldErrors, ModerationError};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,10 @@ pub enum ApiError {
     Forbidden,
     #[error("authentication required")]
     Unauthorized,
+    #[error("too many requests")]
+    RateLimited(RateLimited),
+    #[error("duplicate comment")]
+    Duplicate,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -51,6 +57,9 @@ pub struct ErrorDetail {
     /// Per-field messages, present for `validation_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, Vec<String>>>,
+    /// Seconds to wait before trying again, present for `rate_limited`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -64,6 +73,8 @@ impl ApiError {
             ApiError::Gone => StatusCode::GONE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Duplicate => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,6 +91,8 @@ impl ApiError {
             ApiError::Gone => "gone",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::Duplicate => "duplicate_comment",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -100,6 +113,13 @@ impl ApiError {
             ApiError::Gone => "That comment was deleted.".into(),
             ApiError::Unauthorized => "A valid moderator token is required.".into(),
             ApiError::Forbidden => "That is not allowed, or the time to do it has passed.".into(),
+            ApiError::RateLimited(r) => format!(
+                "You are posting too quickly. Please try again in {} seconds.",
+                r.retry_after_secs
+            ),
+            ApiError::Duplicate => {
+                "You already posted this comment here; it was not posted twice.".into()
+            }
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -117,6 +137,10 @@ impl ApiError {
                 code: self.code(),
                 message: self.message(),
                 fields: self.fields().cloned(),
+                retry_after: match self {
+                    ApiError::RateLimited(r) => Some(r.retry_after_secs),
+                    _ => None,
+                },
             },
         }
     }
@@ -130,6 +154,7 @@ impl From<ModerationError> for ApiError {
             ModerationError::NotFound => ApiError::NotFound,
             ModerationError::Deleted => ApiError::Gone,
             ModerationError::Forbidden => ApiError::Forbidden,
+            ModerationError::Duplicate => ApiError::Duplicate,
             ModerationError::Db(db) => ApiError::Internal(db.into()),
         }
     }
@@ -143,6 +168,45 @@ impl From<crate::notify::NotifyError> for ApiError {
             NotifyError::Link(_) => ApiError::NotFound,
             NotifyError::Db(db) => ApiError::Internal(db.into()),
         }
+    }
+}
+
+impl From<AbuseError> for ApiError {
+    fn from(e: AbuseError) -> Self {
+        match e {
+            AbuseError::Invalid(f) => ApiError::Validation(f),
+            AbuseError::NotFound => ApiError::NotFound,
+            AbuseError::Db(db) => ApiError::Internal(db.into()),
+        }
+    }
+}
+
+impl RateLimited {
+    /// `Retry-After`, and the `RateLimit-Policy` / `RateLimit` fields of the IETF
+    /// httpapi-ratelimit-headers draft: the policy that refused, its quota and window, and
+    /// that nothing remains until the reset.
+    pub fn headers(&self) -> [(HeaderName, HeaderValue); 3] {
+        let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("0"));
+        [
+            (
+                header::RETRY_AFTER,
+                value(self.retry_after_secs.to_string()),
+            ),
+            (
+                HeaderName::from_static("ratelimit-policy"),
+                value(format!(
+                    "\"{}\";q={};w={}",
+                    self.policy, self.quota, self.window_secs
+                )),
+            ),
+            (
+                HeaderName::from_static("ratelimit"),
+                value(format!(
+                    "\"{}\";r=0;t={}",
+                    self.policy, self.retry_after_secs
+                )),
+            ),
+        ]
     }
 }
 
@@ -168,6 +232,9 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{cause:#}"), "internal error");
         }
         let mut res = (self.status(), Json(self.body())).into_response();
+        if let ApiError::RateLimited(r) = &self {
+            res.headers_mut().extend(r.headers());
+        }
         if matches!(self, ApiError::Unauthorized) {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -1,10 +1,12 @@
 //! The only module that speaks HTTP: the router, its layers, extractors, error mapping,
 //! and the surfaces (JSON API, HTML pages).
+pub mod admin;
 pub mod api;
 pub mod client;
 pub mod embed;
 pub mod error;
 pub mod pages;
+pub mod rate_limit;
 pub mod serve;
 pub mod subscriptions;
 
@@ -50,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api.public)
         .merge(api.admin)
+        .merge(admin::router())
         .merge(api::openapi_route(api.openapi))
         .merge(embed::router())
         .merge(subscriptions::router())

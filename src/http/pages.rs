@@ -8,6 +8,7 @@ use super::AppState;
 use super::api::request::CommentForm;
 use super::embed::thread::{Placement, ThreadQuery, ThreadView};
 use super::error::ApiError;
+use crate::abuse::form_token;
 use crate::moderation::FieldErrors;
 use crate::moderation::input::{EMAIL_MAX, NAME_MAX, TEXT_MAX, URL_MAX};
 
@@ -35,6 +36,8 @@ pub struct FormView {
     pub author_url: String,
     pub text: String,
     pub notify: bool,
+    /// The signed time-trap token (`abuse::form_token`).
+    pub form_token: String,
     pub errors: FieldErrors,
     /// Where "cancel reply" leads, keeping the page's own query.
     pub cancel_href: String,
@@ -113,6 +116,7 @@ impl From<&CommentForm> for FormView {
             author_url: f.author_url.clone().unwrap_or_default(),
             text: f.text.clone(),
             notify: f.notify_replies.is_some(),
+            form_token: f.form_token.clone().unwrap_or_default(),
             errors: FieldErrors::new(),
             cancel_href: "#respond".into(),
             return_to: f.return_to.clone().filter(|r| r == "embed"),
@@ -155,9 +159,13 @@ pub fn html_response(status: StatusCode, rendered: Result<String, askama::Error>
     }
 }
 
-/// 422 page naming each bad field, with the form refilled.
-pub fn form_with_errors(_state: &AppState, typed: &CommentForm, errors: FieldErrors) -> Response {
+/// 422 page naming each bad field, with the form refilled. It keeps the token the form was
+/// first served with, so fixing a field does not restart the time trap.
+pub fn form_with_errors(state: &AppState, typed: &CommentForm, errors: FieldErrors) -> Response {
     let mut form = FormView::from(typed);
+    if form.form_token.trim().is_empty() {
+        form.form_token = form_token::issue(&state.keys, &form.site, &form.uri, state.clock.now());
+    }
     form.errors = errors;
     html_response(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -173,17 +181,23 @@ pub fn error_page(e: &ApiError) -> Response {
     let heading = match e.status() {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::PAYLOAD_TOO_LARGE => "Comment too large",
+        StatusCode::TOO_MANY_REQUESTS => "Please slow down",
+        StatusCode::CONFLICT => "You already posted this comment",
         s if s.is_server_error() => "Something went wrong",
         _ => "Your comment could not be posted",
     };
-    html_response(
+    let mut res = html_response(
         e.status(),
         ErrorPage {
             heading: heading.into(),
             message: e.message(),
         }
         .render(),
-    )
+    );
+    if let ApiError::RateLimited(r) = e {
+        res.headers_mut().extend(r.headers());
+    }
+    res
 }
 
 /// The demo page: a stand-in blog post with the real widget. The server-rendered thread and

@@ -6,7 +6,7 @@ use serde_json::Value;
 use chrono::{DateTime, Utc};
 use entity::{audit_log, enums::CommentStatus};
 
-/// Who did something.
+/// Who did something. `OneClick` is whoever holds a signed link from a notification mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Moderator {
@@ -17,6 +17,7 @@ pub enum Actor {
     },
     /// The commenter, proven by their edit token.
     Author,
+    OneClick,
     System,
 }
 
@@ -26,6 +27,7 @@ impl Actor {
             Actor::Moderator { id } => format!("moderator:{id}"),
             Actor::Token { id } => format!("token:{id}"),
             Actor::Author => "author".into(),
+            Actor::OneClick => "one-click".into(),
             Actor::System => "system".into(),
         }
     }

@@ -16,6 +16,8 @@ pub enum ModerationError {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    #[error("the same comment was already posted on this page")]
+    Duplicate,
     #[error("the comment was deleted")]
     Deleted,
     #[error("database error")]

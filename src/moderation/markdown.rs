@@ -45,18 +45,55 @@ pub fn render(text: &str) -> String {
     SANITIZER.clean(&html).to_string()
 }
 
-/// Counts the links a comment carries, written as Markdown links or bare URLs.
+/// Counts the links a comment carries: Markdown links, autolinks and images, plus bare
+/// `http://`, `https://` and `www.` addresses in text, code or raw HTML.
 pub fn count_links(text: &str) -> usize {
-    let lower = text.to_lowercase();
-    lower.matches("http://").count()
-        + lower.matches("https://").count()
-        + lower.matches("www.").count()
-        - lower.matches("://www.").count()
+    let mut links = 0;
+    let mut inside = 0usize;
+    for ev in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match ev {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                links += 1;
+                inside += 1;
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => inside = inside.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t)
+                if inside == 0 =>
+            {
+                links += bare_urls(&t);
+            }
+            _ => {}
+        }
+    }
+    links
+}
+
+fn bare_urls(t: &str) -> usize {
+    t.split(|c: char| c.is_whitespace() || "()<>[]{}\"'".contains(c))
+        .filter(|w| {
+            let w = w.get(..8).unwrap_or(w).to_ascii_lowercase();
+            w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www.")
+        })
+        .count()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{count_links, render};
+
+    #[test]
+    fn links_are_counted_once_each() {
+        assert_eq!(count_links("no links here. Awww. www"), 0);
+        assert_eq!(count_links("see https://www.example.org/a"), 1);
+        assert_eq!(count_links("[https://a.example](https://a.example)"), 1);
+        assert_eq!(count_links("<https://a.example> and www.b.example"), 2);
+        assert_eq!(
+            count_links("![img](http://x.example/i.png) (HTTP://Y.example)"),
+            2
+        );
+        assert_eq!(count_links("<a href=\"http://spam.example\">x</a>"), 1);
+        assert_eq!(count_links("`curl https://x.example`"), 1);
+    }
 
     #[test]
     fn the_markdown_subset_renders() {

@@ -1,14 +1,18 @@
 //! The moderation domain: what a comment is, how it is judged, and every change to it.
 //! Knows nothing of HTTP or email; each operation is one transaction with its audit row.
 pub mod audit;
+mod context;
 pub mod error;
 pub mod input;
+mod link;
 pub mod markdown;
 pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;
 mod seed;
+mod reply;
+mod screening;
 mod store;
 mod submit;
 mod thread;
@@ -18,7 +22,9 @@ use std::sync::Arc;
 
 pub use audit::Actor;
 pub use error::{FieldErrors, ModerationError};
+pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
+pub use reply::ReplyAuthor;
 pub use submit::{ClientInfo, NewComment, Submitted};
 pub use thread::Thread;
 pub use transitions::{Action, Deletion};

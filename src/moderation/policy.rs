@@ -2,6 +2,7 @@
 //! it gets and why. No I/O here, so every rule is unit-tested.
 use serde::{Deserialize, Serialize};
 
+use crate::abuse::{Finding, Verdict};
 use crate::config::ModerationMode;
 use entity::enums::CommentStatus;
 
@@ -32,6 +33,9 @@ pub struct Facts {
     pub mode: ModerationMode,
     /// The author's email already has an approved comment on this site.
     pub author_known: bool,
+    /// What the spam defences found (`abuse::screen`). Any spam finding sends the comment
+    /// to spam; any hold finding keeps it from being published at once.
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +63,11 @@ pub fn decide(facts: &Facts) -> Decision {
         }
         ModerationMode::FirstTime | ModerationMode::None => {}
     }
-    let status = if reasons.is_empty() {
+    let spam = facts.findings.iter().any(|f| f.verdict == Verdict::Spam);
+    reasons.extend(facts.findings.iter().map(|f| f.reason.clone()));
+    let status = if spam {
+        CommentStatus::Spam
+    } else if reasons.is_empty() {
         CommentStatus::Approved
     } else {
         CommentStatus::Pending
@@ -72,7 +80,12 @@ mod tests {
     use super::*;
 
     fn status(mode: ModerationMode, author_known: bool) -> CommentStatus {
-        decide(&Facts { mode, author_known }).status
+        decide(&Facts {
+            mode,
+            author_known,
+            findings: Vec::new(),
+        })
+        .status
     }
 
     #[test]
@@ -94,7 +107,35 @@ mod tests {
         let d = decide(&Facts {
             mode: ModerationMode::FirstTime,
             author_known: false,
+            findings: Vec::new(),
         });
         assert_eq!(d.reasons[0].rule, "first_time_author");
+    }
+
+    fn finding(verdict: Verdict, rule: &str) -> Finding {
+        Finding {
+            verdict,
+            reason: Reason::new(rule, "x", 1.0),
+        }
+    }
+
+    #[test]
+    fn findings_hold_or_spam_whatever_the_mode() {
+        let decide_with = |findings| {
+            decide(&Facts {
+                mode: ModerationMode::None,
+                author_known: true,
+                findings,
+            })
+        };
+        let held = decide_with(vec![finding(Verdict::Hold, "too_many_links")]);
+        assert_eq!(held.status, CommentStatus::Pending);
+        assert_eq!(held.reasons[0].rule, "too_many_links");
+        let spam = decide_with(vec![
+            finding(Verdict::Hold, "form_token_missing"),
+            finding(Verdict::Spam, "honeypot"),
+        ]);
+        assert_eq!(spam.status, CommentStatus::Spam);
+        assert_eq!(spam.reasons.len(), 2);
     }
 }

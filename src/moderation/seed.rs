@@ -90,6 +90,7 @@ impl Moderation {
                     notify_replies: Set(false),
                     by_moderator: Set(false),
                     deleted: Set(false),
+                    dup_key: Set(None),
                     created_at: Set(at),
                     updated_at: Set(at),
                 });

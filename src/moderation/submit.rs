@@ -10,15 +10,22 @@ use serde_json::json;
 use super::audit::{self, Actor, Entry};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
+use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
+use crate::abuse;
 use crate::notify::outbox::{self, Event};
 use entity::{comment, enums::CommentStatus, page};
 
-/// Where a submission came from. The raw address is used for hashing and then dropped.
+/// Where a submission came from, and what the client sent besides the comment. The raw
+/// address is used for hashing and screening, then dropped.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The signed token the form was served with (`abuse::form_token`).
+    pub form_token: Option<String>,
+    /// The hidden honeypot field; people leave it empty.
+    pub honeypot: Option<String>,
 }
 
 /// A comment that passed input validation.
@@ -65,6 +72,7 @@ impl Moderation {
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(512).collect::<String>());
+        let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
         let tx = self.db.begin_write().await?;
         let page = store::page_for(
@@ -98,9 +106,20 @@ impl Moderation {
             .one(&tx)
             .await?
             .is_some();
+        let cx = Context {
+            keys: &self.keys,
+            spam: &self.config.spam,
+            site: &site.id,
+            page_id: page.id,
+            email_norm: &email_norm,
+            dup_key: &dup_key,
+            now,
+        };
+        let findings = screening::screen(&tx, &new, &cx).await?;
         let decision = policy::decide(&Facts {
             mode: site.moderation,
             author_known,
+            findings,
         });
 
         let row = comment::ActiveModel {
@@ -123,9 +142,11 @@ impl Moderation {
             deleted: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
+            dup_key: Set(Some(dup_key)),
         }
         .insert(&tx)
-        .await?;
+        .await
+        .map_err(screening::duplicate_or_db)?;
         audit::record(
             &tx,
             Entry {

@@ -64,27 +64,42 @@ impl Moderation {
         action: Action,
     ) -> Result<comment::Model, ModerationError> {
         let tx = self.db.begin_write().await?;
-        let current = live_comment(&tx, id).await?;
+        let updated = self.act_in(&tx, actor, id, action, json!({})).await?;
+        tx.commit().await?;
+        self.mail.wake();
+        Ok(updated)
+    }
+
+    /// [`Moderation::act`] inside the caller's transaction, so that other rows can be
+    /// written atomically with the change and its audit row.
+    pub(super) async fn act_in(
+        &self,
+        tx: &DatabaseTransaction,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        detail: serde_json::Value,
+    ) -> Result<comment::Model, ModerationError> {
+        let current = live_comment(tx, id).await?;
         let from = current.status;
         let to = action.target();
         if from == to {
-            tx.commit().await?;
             return Ok(current);
         }
         let now = self.clock.now();
         let mut am: comment::ActiveModel = current.into();
         am.status = Set(to);
         am.updated_at = Set(now);
-        let updated = am.update(&tx).await?;
+        let updated = am.update(tx).await?;
         audit::record(
-            &tx,
+            tx,
             Entry {
                 actor,
                 action: action.name(),
                 comment_id: Some(id),
                 from: Some(from),
                 to: Some(to),
-                detail: json!({}),
+                detail,
                 at: now,
             },
         )
@@ -93,9 +108,7 @@ impl Moderation {
             from,
             comment: &updated,
         };
-        outbox::enqueue(&tx, &self.config, event, now).await?;
-        tx.commit().await?;
-        self.mail.wake();
+        outbox::enqueue(tx, &self.config, event, now).await?;
         Ok(updated)
     }
 
@@ -182,7 +195,7 @@ impl Moderation {
     }
 }
 
-async fn live_comment(
+pub(super) async fn live_comment(
     tx: &DatabaseTransaction,
     id: i64,
 ) -> Result<comment::Model, ModerationError> {

@@ -5,7 +5,8 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde_json::json;
 
 use super::outbox::{Kind, NewMail, insert};
-use super::subscriptions::{self, is_author_blocked};
+use super::subscriptions;
+use crate::abuse::store::is_email_banned;
 use crate::config::{AlertMode, Config, SiteConfig};
 use entity::{comment, enums::CommentStatus, page};
 
@@ -46,6 +47,9 @@ pub async fn enqueue<C: ConnectionTrait>(
         now,
     };
     match event {
+        // Spam is never mailed: not to moderators, and never a confirmation to an address a
+        // spammer typed in.
+        Event::Submitted(c) if c.status == CommentStatus::Spam => {}
         Event::Submitted(c) => {
             q.alerts(tx, site, c).await?;
             if c.notify_replies
@@ -155,7 +159,7 @@ impl Queue<'_> {
         let Some(parent) = comment::Entity::find_by_id(parent_id).one(tx).await? else {
             return Ok(());
         };
-        if !reply_wanted(&parent, c) {
+        if !reply_wanted(&parent, c) || is_email_banned(tx, &parent.email_norm, self.now).await? {
             return Ok(());
         }
         if subscriptions::mailable(tx, &parent.email_norm)
@@ -173,7 +177,10 @@ impl Queue<'_> {
 
     /// The approval notice for the comment's own author.
     async fn approved<C: ConnectionTrait>(&self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
-        if !c.notify_replies || c.by_moderator || is_author_blocked(&c.email_norm) {
+        if !c.notify_replies
+            || c.by_moderator
+            || is_email_banned(tx, &c.email_norm, self.now).await?
+        {
             return Ok(());
         }
         if subscriptions::mailable(tx, &c.email_norm).await?.is_none() {
@@ -196,5 +203,4 @@ pub fn reply_wanted(parent: &comment::Model, reply: &comment::Model) -> bool {
         && reply.status == CommentStatus::Approved
         && !parent.email_norm.is_empty()
         && parent.email_norm != reply.email_norm
-        && !is_author_blocked(&parent.email_norm)
 }

@@ -197,12 +197,6 @@ pub async fn unsubscribe<C: ConnectionTrait>(db: &C, u: Unsubscribe) -> Result<(
     Ok(())
 }
 
-/// Hook for the abuse module (bans are built separately): whether mail to this author is
-/// blocked. Until bans exist nobody is blocked.
-pub fn is_author_blocked(_email_norm: &str) -> bool {
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

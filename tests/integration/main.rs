@@ -4,7 +4,13 @@
 
 mod support;
 
+mod abuse_admin;
+mod admin_auth;
+mod admin_queue;
+mod admin_setup;
+mod browser_dashboard;
 mod cli;
+mod email_abuse;
 mod email_alerts;
 mod email_delivery;
 mod email_privacy;
@@ -14,7 +20,10 @@ mod embed;
 mod hardening;
 mod moderation_api;
 mod no_js_form;
+mod one_click;
 mod openapi;
 mod privacy;
+mod rate_limits;
+mod spam;
 mod submit;
 mod validation;

@@ -48,7 +48,8 @@ backends! {
 
     async fn a_published_form_comment_links_to_its_permalink(b) {
         let app = TestApp::spawn(b).await;
-        let res = post_form(&app, &form(&[("site", "open")])).await;
+        let token = app.form_token("open", "/post");
+        let res = post_form(&app, &form(&[("site", "open"), ("form_token", token.as_str())])).await;
         let location = res.headers()["location"].to_str().unwrap();
         assert!(location.starts_with("http://open.example:8000/post?replyd=published#comment-"), "{location}");
     }

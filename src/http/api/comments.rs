@@ -11,6 +11,7 @@ use super::request::{CommentForm, CommentRequest};
 use super::views::{
     CountsResponse, PublicComment, SubmitResponse, ThreadResponse, initials, rfc3339,
 };
+use crate::abuse::form_token;
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::{AppState, pages};
@@ -32,8 +33,15 @@ const MAX_COUNT_URIS: usize = 100;
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 404, description = "Unknown site", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 409, description = "The same comment is already on this page (`duplicate_comment`)", body = ErrorBody),
         (status = 415, description = "Unsupported content type", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody),
+        (status = 429, description = "Too many comments (`rate_limited`); see `Retry-After`", body = ErrorBody,
+            headers(
+                ("Retry-After" = u64, description = "Seconds to wait"),
+                ("RateLimit-Policy" = String, description = "The policy that refused: quota and window"),
+                ("RateLimit" = String, description = "Remaining quota and seconds to reset"),
+            )),
     )
 )]
 pub async fn submit(
@@ -48,6 +56,7 @@ pub async fn submit(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        ..ClientInfo::default()
     };
     let ctype = headers
         .get(header::CONTENT_TYPE)
@@ -79,6 +88,7 @@ async fn submit_json(
     }
     let req: CommentRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    check_rate(&state, &client, &req.author_email, &req.site, &req.uri)?;
     let new = req.into_new_comment(client).map_err(ApiError::Validation)?;
     Ok(state.moderation.submit(new).await?)
 }
@@ -96,6 +106,9 @@ async fn submit_form(
         Ok(f) => f,
         Err(e) => return pages::error_page(&ApiError::Malformed(e.to_string())),
     };
+    if let Err(e) = check_rate(&state, &client, &form.author_email, &form.site, &form.uri) {
+        return pages::error_page(&e);
+    }
     let typed = form.clone();
     let invalid = |errors: FieldErrors| pages::form_with_errors(&state, &typed, errors);
     let req = match form.into_request() {
@@ -116,6 +129,21 @@ async fn submit_form(
         Err(crate::moderation::ModerationError::Invalid(errors)) => invalid(errors),
         Err(e) => pages::error_page(&ApiError::from(e)),
     }
+}
+
+/// The rate limits, before any validation, so that invalid floods are limited too.
+fn check_rate(
+    state: &AppState,
+    client: &ClientInfo,
+    email: &str,
+    site: &str,
+    uri: &str,
+) -> Result<(), ApiError> {
+    let site = state.config.site(site).map(|s| s.id.as_str());
+    state
+        .rate_limits
+        .check_submission(client.ip, email, site, uri)
+        .map_err(ApiError::RateLimited)
 }
 
 /// The page the form came from, on the site's own origin, marked with the outcome.
@@ -207,6 +235,7 @@ pub async fn thread(
         total: t.total,
         offset,
         limit,
+        form_token: form_token::issue(&state.keys, site, uri, state.clock.now()),
     }))
 }
 

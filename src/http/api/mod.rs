@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document, generated from the handlers
 //! themselves so that the document and the routes cannot drift apart.
+pub mod abuse;
 pub mod admin;
 pub mod comments;
 pub mod outbox;
@@ -62,6 +63,7 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(admin::audit))
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::retry))
+        .merge(abuse::routes())
         .split_for_parts();
     let mut openapi = public_doc;
     openapi.merge(admin_doc);

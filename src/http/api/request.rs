@@ -56,6 +56,14 @@ pub struct CommentRequest {
     /// Mail me when someone replies (after a confirmation mail).
     #[serde(default)]
     pub notify_replies: Option<bool>,
+    /// The `form_token` from `GET /api/v1/comments`, sent back unchanged. Without a valid
+    /// one, a comment is never published at once.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub form_token: Option<String>,
+    /// A trap for bots: leave it out or empty.
+    #[serde(default)]
+    pub hp_website: Option<String>,
 }
 
 fn to_validation(r: Result<(), FieldError>) -> Result<(), ValidationError> {
@@ -83,7 +91,9 @@ fn check_text(v: &str) -> Result<(), ValidationError> {
 
 impl CommentRequest {
     /// Validates every field and returns the domain value, or every field's messages.
-    pub fn into_new_comment(self, client: ClientInfo) -> Result<NewComment, FieldErrors> {
+    pub fn into_new_comment(self, mut client: ClientInfo) -> Result<NewComment, FieldErrors> {
+        client.form_token = self.form_token.clone();
+        client.honeypot = self.hp_website.clone();
         if let Err(errors) = self.validate() {
             let mut out = FieldErrors::new();
             for (field, errs) in errors.field_errors() {
@@ -142,6 +152,11 @@ pub struct CommentForm {
     /// `embed`: come back to the embeddable thread page instead of the site's page.
     #[serde(default)]
     pub return_to: Option<String>,
+    #[serde(default)]
+    pub form_token: Option<String>,
+    /// The hidden honeypot field; people leave it empty.
+    #[serde(default)]
+    pub hp_website: Option<String>,
 }
 
 impl CommentForm {
@@ -174,6 +189,8 @@ impl CommentForm {
                 self.notify_replies
                     .is_some_and(|v| !v.is_empty() && v != "0" && v != "false"),
             ),
+            form_token: self.form_token,
+            hp_website: self.hp_website,
         })
     }
 }

@@ -69,6 +69,9 @@ pub struct ThreadResponse {
     pub total: u64,
     pub offset: u64,
     pub limit: u64,
+    /// Send this back as `form_token` with a new comment on this page. It proves the form
+    /// came from here and when; a comment without a valid one is never published at once.
+    pub form_token: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

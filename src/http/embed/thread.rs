@@ -109,6 +109,12 @@ impl ThreadView {
             parent_id: q.replyto.clone().filter(|r| r.parse::<i64>().is_ok()),
             cancel_href: format!("{}#respond", place.reply_base.trim_end_matches(['?', '&'])),
             return_to: place.return_to.clone(),
+            form_token: crate::abuse::form_token::issue(
+                &state.keys,
+                place.site,
+                place.uri,
+                state.clock.now(),
+            ),
             ..FormView::default()
         };
         Ok((view, form))

@@ -2,6 +2,8 @@
 //! on SQLite, or on PostgreSQL when `TEST_DATABASE_URL` is set.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod dashboard;
 pub mod mail;
 pub mod pg;
 pub mod smtp;
@@ -55,6 +57,8 @@ pub struct TestApp {
     pub clock: Clock,
     pub state: AppState,
     pub config: Config,
+    /// How often the default comment text was posted, so repeats stay distinct.
+    default_text_uses: std::sync::atomic::AtomicUsize,
     shutdown: CancellationToken,
     _db: DbGuard,
     _dir: TempDir,
@@ -106,6 +110,10 @@ impl TestApp {
                 guard
             }
         };
+        // Most tests post several comments from 127.0.0.1 within seconds; the rate-limit
+        // tests turn the limits back on in their `tweak`.
+        config.rate_limit.enabled = false;
+        config.rate_limit.login_per_minute = 1000;
         tweak(&mut config);
         let clock = Clock::system();
         let app = App::build(config.clone(), clock.clone())
@@ -125,6 +133,7 @@ impl TestApp {
             clock,
             state,
             config,
+            default_text_uses: std::sync::atomic::AtomicUsize::new(0),
             shutdown,
             _db: db,
             _dir: dir,
@@ -142,8 +151,55 @@ impl TestApp {
             .expect("token")
     }
 
-    /// POSTs JSON to the comment endpoint and returns status and body.
+    /// A valid time-trap token for the page, as the form would carry it after a person
+    /// spent ten seconds typing. Made with the app's own key and clock, so the test clock
+    /// is not moved.
+    pub fn form_token(&self, site: &str, uri: &str) -> String {
+        let served = self.clock.now() - chrono::Duration::seconds(10);
+        replyd::abuse::form_token::issue(&self.state.keys, site, uri, served)
+    }
+
+    /// The token `GET /api/v1/comments` hands out for the page, issued now.
+    pub async fn fetch_form_token(&self, site: &str, uri: &str) -> String {
+        let thread = self.public_thread(site, uri).await;
+        thread["form_token"]
+            .as_str()
+            .expect("form_token")
+            .to_owned()
+    }
+
+    /// POSTs JSON to the comment endpoint and returns status and body. Like the real form,
+    /// it carries a valid `form_token` for its page unless the body has one of its own.
     pub async fn post_comment(&self, body: &Value) -> (u16, Value) {
+        let mut body = body.clone();
+        // Tests that post the default text more than once mean different comments, not
+        // duplicates: the first keeps the exact text (email snapshots rely on it).
+        if let Some(obj) = body.as_object_mut()
+            && obj.get("text").and_then(Value::as_str) == Some(DEFAULT_TEXT)
+        {
+            let n = self
+                .default_text_uses
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if n > 0 {
+                obj.insert(
+                    "text".into(),
+                    Value::String(format!("{DEFAULT_TEXT} ({})", n + 1)),
+                );
+            }
+        }
+        if let Some(obj) = body.as_object_mut()
+            && !obj.contains_key("form_token")
+        {
+            let site = obj.get("site").and_then(Value::as_str).unwrap_or_default();
+            let uri = obj.get("uri").and_then(Value::as_str).unwrap_or_default();
+            let token = self.form_token(site, uri);
+            obj.insert("form_token".into(), Value::String(token));
+        }
+        self.post_comment_raw(&body).await
+    }
+
+    /// POSTs JSON exactly as given: no form token is added.
+    pub async fn post_comment_raw(&self, body: &Value) -> (u16, Value) {
         let res = self
             .http
             .post(self.url("/api/v1/comments"))
@@ -203,13 +259,15 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// A valid comment body for site `blog`, page `/post`, with `overrides` merged in.
+pub const DEFAULT_TEXT: &str = "A thoughtful comment.";
+
 pub fn comment(overrides: Value) -> Value {
     let mut base = json!({
         "site": "blog",
         "uri": "/post",
         "author_name": "Ada Lovelace",
         "author_email": "ada@example.org",
-        "text": "A thoughtful comment.",
+        "text": DEFAULT_TEXT,
     });
     if let (Some(b), Some(o)) = (base.as_object_mut(), overrides.as_object()) {
         for (k, v) in o {

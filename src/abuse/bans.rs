@@ -1,0 +1,186 @@
+//! Bans: by email, by address or network, by email domain. Optionally timed; an expired
+//! ban no longer applies. Parsing normalises what moderators type, matching is pure.
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanKind {
+    Email,
+    Address,
+    EmailDomain,
+}
+
+impl BanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanKind::Email => "email",
+            BanKind::Address => "address",
+            BanKind::EmailDomain => "email_domain",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BanKind> {
+        match s {
+            "email" => Some(BanKind::Email),
+            "address" => Some(BanKind::Address),
+            "email_domain" => Some(BanKind::EmailDomain),
+            _ => None,
+        }
+    }
+}
+
+/// What a ban matches, in its normal form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BanTarget {
+    /// A whole address, lower-cased.
+    Email(String),
+    /// One address (as a /32 or /128) or a network.
+    Address(IpNet),
+    /// A domain, lower-cased, without `@`; its subdomains match too.
+    EmailDomain(String),
+}
+
+impl BanTarget {
+    /// Parses what a moderator typed for a ban of `kind`.
+    pub fn parse(kind: BanKind, value: &str) -> Result<BanTarget, String> {
+        let v = value.trim();
+        if v.is_empty() {
+            return Err("is required".into());
+        }
+        if v.chars().count() > 254 || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err("must be at most 254 characters, without spaces".into());
+        }
+        match kind {
+            BanKind::Email => {
+                if !validator::ValidateEmail::validate_email(&v) {
+                    return Err("must be an email address".into());
+                }
+                Ok(BanTarget::Email(v.to_lowercase()))
+            }
+            BanKind::Address => {
+                let net = match v.parse::<IpAddr>() {
+                    Ok(ip) => IpNet::from(ip),
+                    Err(_) => v
+                        .parse::<IpNet>()
+                        .map_err(|_| "must be an IP address or a CIDR network".to_owned())?,
+                };
+                Ok(BanTarget::Address(net.trunc()))
+            }
+            BanKind::EmailDomain => {
+                let d = v.trim_start_matches('@').to_lowercase();
+                let ok = d.contains('.')
+                    && !d.starts_with('.')
+                    && !d.ends_with('.')
+                    && d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+                if !ok {
+                    return Err("must be a domain such as example.org".into());
+                }
+                Ok(BanTarget::EmailDomain(d))
+            }
+        }
+    }
+
+    pub fn kind(&self) -> BanKind {
+        match self {
+            BanTarget::Email(_) => BanKind::Email,
+            BanTarget::Address(_) => BanKind::Address,
+            BanTarget::EmailDomain(_) => BanKind::EmailDomain,
+        }
+    }
+
+    /// The stored, displayed form.
+    pub fn value(&self) -> String {
+        match self {
+            BanTarget::Email(e) | BanTarget::EmailDomain(e) => e.clone(),
+            BanTarget::Address(net) => net.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ban {
+    pub id: i64,
+    pub target: BanTarget,
+    pub reason: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Ban {
+    pub fn active_at(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|t| t > now)
+    }
+
+    /// Does this ban cover an author with this (lower-cased) email, from this address?
+    pub fn matches(&self, email_norm: &str, ip: Option<IpAddr>) -> bool {
+        match &self.target {
+            BanTarget::Email(e) => e == email_norm,
+            BanTarget::Address(net) => ip.is_some_and(|ip| net.contains(&ip)),
+            BanTarget::EmailDomain(d) => {
+                let domain = email_norm.rsplit_once('@').map_or("", |(_, d)| d);
+                domain == d
+                    || domain
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|rest| rest.ends_with('.'))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ban(kind: BanKind, v: &str) -> Ban {
+        Ban {
+            id: 1,
+            target: BanTarget::parse(kind, v).unwrap_or_else(|e| panic!("{e}")),
+            reason: String::new(),
+            expires_at: None,
+        }
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn each_kind_matches_what_it_names() {
+        let e = ban(BanKind::Email, " Spammer@Example.ORG ");
+        assert!(e.matches("spammer@example.org", None));
+        assert!(!e.matches("other@example.org", None));
+
+        let net = ban(BanKind::Address, "203.0.113.77/24");
+        assert_eq!(net.target.value(), "203.0.113.0/24");
+        assert!(net.matches("a@b.c", ip("203.0.113.5")));
+        assert!(!net.matches("a@b.c", ip("203.0.114.5")));
+        assert!(!net.matches("a@b.c", None));
+        let one = ban(BanKind::Address, "2001:db8::1");
+        assert!(one.matches("a@b.c", ip("2001:db8::1")));
+        assert!(!one.matches("a@b.c", ip("2001:db8::2")));
+
+        let d = ban(BanKind::EmailDomain, "@Spam.example");
+        assert!(d.matches("x@spam.example", None));
+        assert!(d.matches("x@mail.spam.example", None));
+        assert!(!d.matches("x@notspam.example", None));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(BanTarget::parse(BanKind::Email, "nope").is_err());
+        assert!(BanTarget::parse(BanKind::Address, "10.0.0.0/33").is_err());
+        assert!(BanTarget::parse(BanKind::EmailDomain, "localhost").is_err());
+        assert!(BanTarget::parse(BanKind::EmailDomain, "").is_err());
+    }
+
+    #[test]
+    fn an_expired_ban_is_inactive() {
+        let now = Utc::now();
+        let mut b = ban(BanKind::Email, "a@b.org");
+        assert!(b.active_at(now));
+        b.expires_at = Some(now - chrono::Duration::seconds(1));
+        assert!(!b.active_at(now));
+    }
+}

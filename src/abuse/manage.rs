@@ -1,0 +1,239 @@
+//! Moderators managing the word lists and bans. Input is checked field by field; each
+//! change is one transaction together with its audit row.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, NotSet, QueryOrder};
+use serde_json::json;
+
+use super::bans::{BanKind, BanTarget};
+use super::error::AbuseError;
+use super::words::RuleKind;
+use crate::db::Db;
+use crate::moderation::FieldErrors;
+use crate::moderation::audit::{self, Actor, Entry};
+use entity::{abuse_rule, ban};
+
+const WORD_MAX: usize = 100;
+const REASON_MAX: usize = 500;
+const MAX_BAN_SECS: u64 = 10 * 366 * 24 * 3600;
+
+/// A ban as a moderator asked for it, before checking.
+#[derive(Debug, Clone, Default)]
+pub struct BanRequest<'a> {
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub reason: Option<&'a str>,
+    /// RFC 3339.
+    pub expires_at: Option<&'a str>,
+    pub duration_secs: Option<u64>,
+}
+
+pub async fn list_rules(db: &Db) -> Result<Vec<abuse_rule::Model>, AbuseError> {
+    Ok(abuse_rule::Entity::find()
+        .order_by_asc(abuse_rule::Column::Id)
+        .all(&db.reader)
+        .await?)
+}
+
+pub async fn add_rule(
+    db: &Db,
+    actor: &Actor,
+    kind: &str,
+    word: &str,
+    now: DateTime<Utc>,
+) -> Result<abuse_rule::Model, AbuseError> {
+    let mut errors = FieldErrors::new();
+    let kind = RuleKind::parse(kind);
+    if kind.is_none() {
+        add(
+            &mut errors,
+            "kind",
+            "must be moderation_word or disallowed_word",
+        );
+    }
+    let word = word.trim();
+    let n = word.chars().count();
+    if n == 0 {
+        add(&mut errors, "word", "is required");
+    } else if n > WORD_MAX || word.chars().any(char::is_control) {
+        add(
+            &mut errors,
+            "word",
+            "must be at most 100 characters, without control characters",
+        );
+    }
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        return Err(AbuseError::Invalid(errors));
+    };
+    let tx = db.begin_write().await?;
+    let row = abuse_rule::ActiveModel {
+        id: NotSet,
+        kind: Set(kind.as_str().to_owned()),
+        word: Set(word.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await?;
+    let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
+    audit::record(&tx, entry(actor, "rule_added", detail, now)).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn delete_rule(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AbuseError> {
+    let tx = db.begin_write().await?;
+    let row = abuse_rule::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(AbuseError::NotFound)?;
+    abuse_rule::Entity::delete_by_id(id).exec(&tx).await?;
+    let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
+    audit::record(&tx, entry(actor, "rule_removed", detail, now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_bans(db: &Db) -> Result<Vec<ban::Model>, AbuseError> {
+    Ok(ban::Entity::find()
+        .order_by_asc(ban::Column::Id)
+        .all(&db.reader)
+        .await?)
+}
+
+pub async fn add_ban(
+    db: &Db,
+    actor: &Actor,
+    req: &BanRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<ban::Model, AbuseError> {
+    let (target, reason, expires_at) = check_ban(req, now)?;
+    let tx = db.begin_write().await?;
+    let row = ban::ActiveModel {
+        id: NotSet,
+        kind: Set(target.kind().as_str().to_owned()),
+        value: Set(target.value()),
+        reason: Set(reason),
+        expires_at: Set(expires_at),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(&tx, entry(actor, "ban_added", ban_detail(&row), now)).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn delete_ban(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AbuseError> {
+    let tx = db.begin_write().await?;
+    let row = ban::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(AbuseError::NotFound)?;
+    ban::Entity::delete_by_id(id).exec(&tx).await?;
+    audit::record(&tx, entry(actor, "ban_removed", ban_detail(&row), now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+type CheckedBan = (BanTarget, String, Option<DateTime<Utc>>);
+
+fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, AbuseError> {
+    let mut errors = FieldErrors::new();
+    let target = match BanKind::parse(req.kind) {
+        None => {
+            add(
+                &mut errors,
+                "kind",
+                "must be email, address or email_domain",
+            );
+            None
+        }
+        Some(kind) => BanTarget::parse(kind, req.value)
+            .map_err(|m| add(&mut errors, "value", &m))
+            .ok(),
+    };
+    let reason = req.reason.unwrap_or_default().trim().to_owned();
+    if reason.chars().count() > REASON_MAX {
+        add(&mut errors, "reason", "must be at most 500 characters");
+    }
+    let expires_at = match (req.expires_at.filter(|s| !s.is_empty()), req.duration_secs) {
+        (Some(_), Some(_)) => {
+            add(
+                &mut errors,
+                "duration_secs",
+                "give expires_at or duration_secs, not both",
+            );
+            None
+        }
+        (Some(at), None) => match DateTime::parse_from_rfc3339(at) {
+            Ok(t) if t > now => Some(t.with_timezone(&Utc)),
+            Ok(_) => {
+                add(&mut errors, "expires_at", "must be in the future");
+                None
+            }
+            Err(_) => {
+                add(&mut errors, "expires_at", "must be an RFC 3339 date-time");
+                None
+            }
+        },
+        (None, Some(secs)) if (1..=MAX_BAN_SECS).contains(&secs) => {
+            Some(now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX)))
+        }
+        (None, Some(_)) => {
+            add(
+                &mut errors,
+                "duration_secs",
+                "must be between 1 and 10 years in seconds",
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    match target {
+        Some(t) if errors.is_empty() => Ok((t, reason, expires_at)),
+        _ => Err(AbuseError::Invalid(errors)),
+    }
+}
+
+fn add(errors: &mut FieldErrors, field: &str, message: &str) {
+    errors
+        .entry(field.to_owned())
+        .or_default()
+        .push(message.to_owned());
+}
+
+fn ban_detail(row: &ban::Model) -> serde_json::Value {
+    json!({
+        "ban_id": row.id,
+        "kind": row.kind,
+        "value": row.value,
+        "reason": row.reason,
+        "expires_at": row.expires_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+fn entry<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    detail: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Entry<'a> {
+    Entry {
+        actor,
+        action,
+        comment_id: None,
+        from: None,
+        to: None,
+        detail,
+        at,
+    }
+}

@@ -1,0 +1,93 @@
+//! What the submit transaction reads for screening: the word lists, the bans in force, and
+//! whether a fingerprint is already taken on the page.
+//!
+//! The lists are read inside the submit transaction rather than cached: they are small
+//! (tens to a few thousand rows), so the two indexed reads cost far less than the insert
+//! that follows, and a ban added by a moderator applies to the very next comment on every
+//! instance, with no cache to invalidate. Submissions are rate-limited, so this never runs
+//! hot.
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::bans::{Ban, BanKind, BanTarget};
+use super::screen::Lists;
+use super::words::{RuleKind, fold};
+use entity::{abuse_rule, ban, comment};
+
+/// The word lists (case-folded) and the bans that apply at `now`.
+pub async fn load_lists<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Lists, DbErr> {
+    let mut lists = Lists::default();
+    for rule in abuse_rule::Entity::find().all(db).await? {
+        match RuleKind::parse(&rule.kind) {
+            Some(RuleKind::ModerationWord) => lists.moderation_words.push(fold(&rule.word)),
+            Some(RuleKind::DisallowedWord) => lists.disallowed_words.push(fold(&rule.word)),
+            None => {}
+        }
+    }
+    let bans = ban::Entity::find()
+        .filter(
+            ban::Column::ExpiresAt
+                .is_null()
+                .or(ban::Column::ExpiresAt.gt(now)),
+        )
+        .all(db)
+        .await?;
+    lists.bans = bans.iter().filter_map(to_ban).collect();
+    Ok(lists)
+}
+
+/// Is this email (or its domain) under a ban in force? Mail never goes to banned authors.
+pub async fn is_email_banned<C: ConnectionTrait>(
+    db: &C,
+    email_norm: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let bans = ban::Entity::find()
+        .filter(ban::Column::Kind.is_in([BanKind::Email.as_str(), BanKind::EmailDomain.as_str()]))
+        .filter(
+            ban::Column::ExpiresAt
+                .is_null()
+                .or(ban::Column::ExpiresAt.gt(now)),
+        )
+        .all(db)
+        .await?;
+    Ok(bans
+        .iter()
+        .filter_map(to_ban)
+        .any(|b| b.matches(email_norm, None)))
+}
+
+/// Reads a stored ban back; a row that no longer parses is skipped, not fatal.
+pub fn to_ban(row: &ban::Model) -> Option<Ban> {
+    let target = match BanKind::parse(&row.kind)? {
+        BanKind::Address => BanTarget::Address(row.value.parse::<IpNet>().ok()?),
+        BanKind::Email => BanTarget::Email(row.value.clone()),
+        BanKind::EmailDomain => BanTarget::EmailDomain(row.value.clone()),
+    };
+    Some(Ban {
+        id: row.id,
+        target,
+        reason: row.reason.clone(),
+        expires_at: row.expires_at,
+    })
+}
+
+/// Is there already a live comment with this fingerprint on the page?
+pub async fn is_duplicate<C: ConnectionTrait>(
+    db: &C,
+    page_id: i64,
+    dup_key: &str,
+) -> Result<bool, DbErr> {
+    Ok(comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .filter(comment::Column::PageId.eq(page_id))
+        .filter(comment::Column::DupKey.eq(dup_key))
+        .filter(comment::Column::Deleted.eq(false))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some())
+}

@@ -1,0 +1,157 @@
+//! One-click moderation from a notification mail. GET (and HEAD) only shows the comment
+//! and a confirm button, so link scanners and prefetching change nothing; POST acts, once.
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{AnonForm, anonymous_token};
+use super::error::AdminError;
+use super::render::{Chrome, render};
+use super::views::{ActPage, Card, when};
+use crate::http::AppState;
+use crate::moderation::one_click::{self, OneClick, OneClickError};
+use crate::moderation::{Action, LinkOutcome, ModerationError, SpentLink};
+
+fn past(a: Action) -> &'static str {
+    match a {
+        Action::Approve => "approved",
+        Action::Reject => "rejected",
+        Action::Spam => "marked as spam",
+    }
+}
+
+fn verb(a: Action) -> &'static str {
+    match a {
+        Action::Approve => "Approve",
+        Action::Reject => "Reject",
+        Action::Spam => "Mark as spam",
+    }
+}
+
+fn message_page(status: StatusCode, heading: &str, message: String) -> Response {
+    render(
+        status,
+        &ActPage {
+            chrome: Chrome::bare(),
+            heading: heading.into(),
+            message,
+            confirm: None,
+            card: None,
+        },
+    )
+}
+
+fn verified(state: &AppState, token: &str) -> Result<OneClick, OneClickError> {
+    one_click::verify(&state.keys, token, state.clock.now())
+}
+
+/// The page saying why a link cannot be used.
+fn refused(e: OneClickError) -> Response {
+    match e {
+        OneClickError::Expired => message_page(
+            StatusCode::GONE,
+            "This link has expired",
+            "Moderation links in mails work for a limited time. Open the dashboard to \
+             moderate this comment."
+                .into(),
+        ),
+        OneClickError::Malformed | OneClickError::Forged => message_page(
+            StatusCode::BAD_REQUEST,
+            "This link is not valid",
+            "The link is incomplete or was changed. Copy the whole link from the mail, or \
+             open the dashboard."
+                .into(),
+        ),
+    }
+}
+
+fn already(spent: &SpentLink) -> String {
+    format!(
+        "This comment was already {} on {}.",
+        past(spent.action),
+        when(spent.at)
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<ActQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AdminError> {
+    let link = match verified(&state, &token) {
+        Ok(l) => l,
+        Err(e) => return Ok(refused(e)),
+    };
+    if let Some(spent) = state.moderation.spent_link(&token).await? {
+        let (heading, message) = if q.done.is_some() {
+            ("Done", format!("The comment was {}.", past(spent.action)))
+        } else {
+            ("Link already used", already(&spent))
+        };
+        return Ok(message_page(StatusCode::OK, heading, message));
+    }
+    let (c, p) = state.moderation.comment(link.comment_id).await?;
+    if c.deleted {
+        return Err(AdminError::Gone);
+    }
+    let parent = match c.parent_id {
+        Some(id) => state.moderation.comments_by_ids(&[id]).await?.pop(),
+        None => None,
+    };
+    let (csrf, set) = anonymous_token(&state, &headers);
+    let page = ActPage {
+        chrome: Chrome::anonymous(csrf),
+        heading: format!("{} this comment?", verb(link.action)),
+        message: format!(
+            "It is {} now. Nothing changes until you press the button.",
+            c.status.as_str()
+        ),
+        confirm: Some(verb(link.action).to_owned()),
+        card: Some(Card::new(&state.config, &c, &p, parent.as_ref())),
+    };
+    let mut res = render(StatusCode::OK, &page);
+    if let Some(c) = set {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    _form: AnonForm,
+) -> Result<Response, AdminError> {
+    let link = match verified(&state, &token) {
+        Ok(l) => l,
+        Err(e) => return Ok(refused(e)),
+    };
+    match state.moderation.act_by_link(&token, &link).await {
+        Ok(LinkOutcome::Done(_)) => {
+            Ok(Redirect::to(&format!("/admin/act/{token}?done=1")).into_response())
+        }
+        Ok(LinkOutcome::AlreadyUsed(spent)) => Ok(message_page(
+            StatusCode::CONFLICT,
+            "Link already used",
+            already(&spent),
+        )),
+        Err(ModerationError::Db(e)) => {
+            // The loser of a race on the same link: report what the winner did.
+            match state.moderation.spent_link(&token).await? {
+                Some(spent) => Ok(message_page(
+                    StatusCode::CONFLICT,
+                    "Link already used",
+                    already(&spent),
+                )),
+                None => Err(AdminError::Internal(e.into())),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}

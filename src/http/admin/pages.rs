@@ -1,0 +1,222 @@
+//! The audit log (every moderator) and the moderators page (admins only).
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{AdminOnly, Posted, SignedIn};
+use super::error::AdminError;
+use super::render::{Chrome, render};
+use super::views::{AuditPage, AuditRow, Link, ModeratorRow, ModeratorsPage, iso, when};
+use crate::accounts::NewModerator;
+use crate::http::AppState;
+use crate::moderators;
+use entity::enums::Role;
+
+const AUDIT_PER_PAGE: u64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    page: Option<u64>,
+    comment: Option<i64>,
+}
+
+fn actor_label(raw: &str, names: &HashMap<i64, String>) -> String {
+    let (kind, id) = raw.split_once(':').unwrap_or((raw, ""));
+    let id: Option<i64> = id.parse().ok();
+    match (kind, id) {
+        ("moderator", Some(id)) => names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("Moderator #{id}")),
+        ("token", Some(id)) => format!("API token #{id}"),
+        ("one-click", _) => "One-click link from a mail".into(),
+        ("system", _) => "replyd".into(),
+        _ => raw.to_owned(),
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AdminError> {
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (rows, total) = state
+        .moderation
+        .audit_log(q.comment, (page_no - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE)
+        .await?;
+    let names: HashMap<i64, String> = moderators::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let rows: Vec<AuditRow> = rows
+        .into_iter()
+        .map(|r| AuditRow {
+            when: when(r.created_at),
+            when_iso: iso(r.created_at),
+            actor: actor_label(&r.actor, &names),
+            action: r.action.replace('_', " "),
+            comment_id: r.comment_id,
+            change: match (r.from_status, r.to_status) {
+                (Some(f), Some(t)) if f != t => format!("{f} → {t}"),
+                (None, Some(t)) => format!("→ {t}"),
+                (Some(f), None) => format!("{f} → deleted"),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let filter = q
+        .comment
+        .map(|c| format!("&comment={c}"))
+        .unwrap_or_default();
+    let mut pager = Vec::new();
+    if page_no > 1 {
+        pager.push(Link {
+            label: "Newer entries".into(),
+            href: format!("/admin/audit?page={}{filter}", page_no - 1),
+            current: false,
+        });
+    }
+    if page_no * AUDIT_PER_PAGE < total {
+        pager.push(Link {
+            label: "Older entries".into(),
+            href: format!("/admin/audit?page={}{filter}", page_no + 1),
+            current: false,
+        });
+    }
+    let summary = match q.comment {
+        Some(c) => format!("{total} entries for comment #{c}."),
+        None => format!("{total} entries."),
+    };
+    let view = AuditPage {
+        chrome: Chrome::signed_in(&user, "audit"),
+        rows,
+        summary,
+        pager,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ModeratorsQuery {
+    done: Option<String>,
+}
+
+async fn moderators_page(
+    state: &AppState,
+    user: &SignedIn,
+    status: StatusCode,
+    notice: String,
+    error: Option<String>,
+    typed: (String, String),
+) -> Result<Response, AdminError> {
+    let rows = moderators::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| ModeratorRow {
+            id: m.id,
+            is_me: m.id == user.moderator().id,
+            name: m.name,
+            email: m.email,
+            role: if m.role == Role::Admin {
+                "admin"
+            } else {
+                "moderator"
+            },
+            active: m.disabled_at.is_none(),
+        })
+        .collect();
+    let view = ModeratorsPage {
+        chrome: Chrome::signed_in(user, "moderators"),
+        notice,
+        error,
+        rows,
+        email: typed.0,
+        name: typed.1,
+    };
+    Ok(render(status, &view))
+}
+
+pub async fn moderators(
+    State(state): State<AppState>,
+    AdminOnly(user): AdminOnly,
+    Query(q): Query<ModeratorsQuery>,
+) -> Result<Response, AdminError> {
+    let notice = match q.done.as_deref() {
+        Some("added") => "Moderator added.",
+        Some("deactivated") => "Moderator deactivated: their sessions ended.",
+        Some("reactivated") => "Moderator reactivated.",
+        _ => "",
+    };
+    moderators_page(
+        &state,
+        &user,
+        StatusCode::OK,
+        notice.into(),
+        None,
+        Default::default(),
+    )
+    .await
+}
+
+pub async fn add_moderator(
+    State(state): State<AppState>,
+    form: Posted,
+) -> Result<Response, AdminError> {
+    if form.user.moderator().role != Role::Admin {
+        return Err(AdminError::Forbidden);
+    }
+    let f = &form.fields;
+    let role = if f.get("role") == Some("admin") {
+        Role::Admin
+    } else {
+        Role::Moderator
+    };
+    let new = NewModerator {
+        email: f.get("email").unwrap_or_default(),
+        name: f.get("name").unwrap_or_default(),
+        password: f.get("password").unwrap_or_default(),
+        role,
+    };
+    match moderators::add(&state.db, &state.clock, &form.user.actor(), new).await {
+        Ok(_) => Ok(Redirect::to("/admin/moderators?done=added").into_response()),
+        Err(e) => match AdminError::from(e) {
+            AdminError::Invalid(why) => {
+                let typed = (f.text("email"), f.text("name"));
+                moderators_page(
+                    &state,
+                    &form.user,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    String::new(),
+                    Some(why),
+                    typed,
+                )
+                .await
+            }
+            other => Err(other),
+        },
+    }
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: Posted,
+) -> Result<Redirect, AdminError> {
+    if form.user.moderator().role != Role::Admin {
+        return Err(AdminError::Forbidden);
+    }
+    let active = form.fields.get("active") == Some("1");
+    if !active && id == form.user.moderator().id {
+        return Err(AdminError::Invalid(
+            "You cannot deactivate yourself.".into(),
+        ));
+    }
+    moderators::set_active(&state.db, &state.clock, &form.user.actor(), id, active).await?;
+    let done = if active { "reactivated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/admin/moderators?done={done}")))
+}

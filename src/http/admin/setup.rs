@@ -1,0 +1,111 @@
+//! First run: while no moderator exists, `replyd serve` logs a signed, expiring link to
+//! this page, which creates the first admin and signs them in. Once any moderator exists
+//! the link stops working.
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::auth::{AnonForm, SESSION_COOKIE, anonymous_token, set_cookie};
+use super::error::AdminError;
+use super::render::{Chrome, render};
+use super::views::SetupPage;
+use crate::accounts::NewModerator;
+use crate::http::AppState;
+use crate::moderators;
+use entity::enums::Role;
+
+async fn usable(state: &AppState, token: &str) -> Result<bool, AdminError> {
+    Ok(
+        moderators::setup_token_valid(&state.keys, token, state.clock.now())
+            && moderators::count(&state.db).await? == 0,
+    )
+}
+
+fn closed() -> AdminError {
+    AdminError::Invalid(
+        "This setup link has expired or was already used. Ask an admin for an account, or \
+         add one with `replyd moderator add`."
+            .into(),
+    )
+}
+
+fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    typed: (String, String),
+    error: Option<String>,
+) -> Response {
+    let (csrf, set) = anonymous_token(state, headers);
+    let mut res = render(
+        status,
+        &SetupPage {
+            chrome: Chrome::anonymous(csrf),
+            email: typed.0,
+            name: typed.1,
+            error,
+        },
+    );
+    if let Some(c) = set {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AdminError> {
+    if !usable(&state, &token).await? {
+        return Err(closed());
+    }
+    Ok(page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        Default::default(),
+        None,
+    ))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    AnonForm(f): AnonForm,
+) -> Result<Response, AdminError> {
+    if !usable(&state, &token).await? {
+        return Err(closed());
+    }
+    let new = NewModerator {
+        email: f.get("email").unwrap_or_default(),
+        name: f.get("name").unwrap_or_default(),
+        password: f.get("password").unwrap_or_default(),
+        role: Role::Admin,
+    };
+    let created = match moderators::create_first_admin(&state.db, &state.clock, new).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return Err(closed()),
+        Err(e) => match AdminError::from(e) {
+            AdminError::Invalid(why) => {
+                let typed = (f.text("email"), f.text("name"));
+                return Ok(page(
+                    &state,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    typed,
+                    Some(why),
+                ));
+            }
+            other => return Err(other),
+        },
+    };
+    let id = state.sessions.create(created.id).await?;
+    let mut res = Redirect::to("/admin/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, Some(&id)),
+    );
+    Ok(res)
+}
