@@ -15,6 +15,7 @@ use crate::http;
 use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
 use crate::moderation::Moderation;
+use crate::moderation::changes::ChangeListener;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
 use crate::state::AppState;
@@ -23,6 +24,8 @@ pub struct App {
     listener: TcpListener,
     state: AppState,
     shutdown: CancellationToken,
+    /// PostgreSQL only: other instances' change notices for the thread cache.
+    changes: Option<ChangeListener>,
 }
 
 impl App {
@@ -40,6 +43,11 @@ impl App {
             .with_mail_waker(notify.waker());
         let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
         let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
+        let changes = if !config.is_sqlite() && config.cache.threads {
+            Some(ChangeListener::connect(&config.database.url).await?)
+        } else {
+            None
+        };
         let state = AppState {
             rate_limits,
             config,
@@ -54,6 +62,7 @@ impl App {
             listener,
             state,
             shutdown: CancellationToken::new(),
+            changes,
         })
     }
 
@@ -90,6 +99,10 @@ impl App {
                 .clone()
                 .trim_until(trim_every, self.shutdown.clone()),
         );
+        // Other instances on the same PostgreSQL say when a page changed.
+        if let Some(listener) = self.changes {
+            tokio::spawn(listener.run(self.state.moderation.clone(), self.shutdown.child_token()));
+        }
         let router = http::router(self.state.clone());
         let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
         // The mail worker stops with the server; a send in progress is finished first.

@@ -126,7 +126,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("moderator {} added (id {})", m.email, m.id);
             Ok(())
         }
-        Command::Seed { site, uri, comments, pages } => seed(config, &site, &uri, comments, pages).await,
+        Command::Seed {
+            site,
+            uri,
+            comments,
+            pages,
+        } => seed(config, &site, &uri, comments, pages).await,
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {
@@ -141,18 +146,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn seed(config: Config, site: &str, uri: &str, comments: u64, pages: u64) -> anyhow::Result<()> {
+async fn seed(
+    config: Config,
+    site: &str,
+    uri: &str,
+    comments: u64,
+    pages: u64,
+) -> anyhow::Result<()> {
     let db = open(&config).await?;
     let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
-    let moderation = crate::moderation::Moderation::new(db, keys, Clock::system(), std::sync::Arc::new(config));
+    let moderation =
+        crate::moderation::Moderation::new(db, keys, Clock::system(), std::sync::Arc::new(config));
     let started = std::time::Instant::now();
     let mut total = 0;
     for p in 0..pages {
-        let path = if pages > 1 { format!("{uri}{p}") } else { uri.to_owned() };
-        let path = crate::moderation::input::PageUri::parse(&path).map_err(|e| anyhow::anyhow!("uri {e}"))?;
+        let path = if pages > 1 {
+            format!("{uri}{p}")
+        } else {
+            uri.to_owned()
+        };
+        let path = crate::moderation::input::PageUri::parse(&path)
+            .map_err(|e| anyhow::anyhow!("uri {e}"))?;
         total += moderation.seed(site, &path, comments).await?;
     }
-    println!("seeded {total} comments on {pages} page(s) in {:.1}s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {total} comments on {pages} page(s) in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -24,6 +24,8 @@ pub struct Config {
     pub spam: SpamConfig,
     #[serde(default)]
     pub admin: AdminConfig,
+    #[serde(default)]
+    pub cache: CacheConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -78,6 +80,25 @@ impl Default for SpamConfig {
             max_links: 2,
             min_fill_secs: 3,
             form_token_max_age_secs: 86_400,
+        }
+    }
+}
+
+/// The published-thread cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    pub threads: bool,
+    pub ttl_secs: u64,
+    pub max_pages: usize,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            threads: true,
+            ttl_secs: 300,
+            max_pages: 10_000,
         }
     }
 }

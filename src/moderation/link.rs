@@ -63,8 +63,7 @@ impl Moderation {
         })
         .exec(&tx)
         .await?;
-        tx.commit().await?;
-        self.mail.wake();
+        self.commit(tx, &[updated.page_id]).await?;
         Ok(LinkOutcome::Done(Box::new(updated)))
     }
 }

@@ -1,6 +1,7 @@
 //! The moderation domain: what a comment is, how it is judged, and every change to it.
 //! Knows nothing of HTTP or email; each operation is one transaction with its audit row.
 pub mod audit;
+pub mod changes;
 mod context;
 pub mod error;
 pub mod input;
@@ -10,12 +11,13 @@ pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;
-mod seed;
 mod reply;
 mod screening;
+mod seed;
 mod store;
 mod submit;
 mod thread;
+pub mod thread_cache;
 mod transitions;
 
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub struct Moderation {
     config: Arc<Config>,
     /// Wakes the mail worker once a transaction that enqueued mail has committed.
     mail: crate::notify::Waker,
+    /// Serialised public threads, emptied page by page as they change.
+    threads: Arc<thread_cache::ThreadCache>,
 }
 
 impl Moderation {
@@ -51,9 +55,15 @@ impl Moderation {
             db,
             keys,
             clock,
-            config,
             mail: crate::notify::Waker::default(),
+            threads: Arc::new(thread_cache::ThreadCache::new(&config.cache)),
+            config,
         }
+    }
+
+    /// The public-thread cache this service keeps coherent.
+    pub fn threads(&self) -> &thread_cache::ThreadCache {
+        &self.threads
     }
 
     /// Connects this service to the mail worker's waker.

@@ -91,7 +91,7 @@ impl Moderation {
             },
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx, &[updated.page_id]).await?;
         Ok(updated)
     }
 

@@ -87,8 +87,7 @@ impl Moderation {
         .await?;
         // The parent's author may have asked to hear about replies.
         outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
-        tx.commit().await?;
-        self.mail.wake();
+        self.commit(tx, &[row.page_id]).await?;
         Ok(row)
     }
 }

@@ -11,14 +11,28 @@ use entity::{comment, enums::CommentStatus};
 const BATCH: u64 = 500;
 
 const NAMES: [&str; 12] = [
-    "Ada Lovelace", "Grace Hopper", "Alan Turing", "Zoë Martín", "李雷", "Олена Коваль",
-    "Kwame Mensah", "Sofía Ruiz", "Ravi Patel", "Emma Schmidt", "Noah Cohen", "Aiko Tanaka",
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Zoë Martín",
+    "李雷",
+    "Олена Коваль",
+    "Kwame Mensah",
+    "Sofía Ruiz",
+    "Ravi Patel",
+    "Emma Schmidt",
+    "Noah Cohen",
+    "Aiko Tanaka",
 ];
 const OPENERS: [&str; 8] = [
-    "Great post, thanks for writing it up.", "I ran into the same problem last week.",
-    "Interesting take, but I am not sure I agree.", "This is exactly what I was looking for!",
-    "Could you expand on the second part?", "We tried this approach in production.",
-    "Small correction:", "Thanks — bookmarked for later.",
+    "Great post, thanks for writing it up.",
+    "I ran into the same problem last week.",
+    "Interesting take, but I am not sure I agree.",
+    "This is exactly what I was looking for!",
+    "Could you expand on the second part?",
+    "We tried this approach in production.",
+    "Small correction:",
+    "Thanks — bookmarked for later.",
 ];
 const MIDDLES: [&str; 10] = [
     "The part about *caching* was the most useful for me.",
@@ -33,8 +47,12 @@ const MIDDLES: [&str; 10] = [
     "The trade-off between latency and throughput deserves its own post.",
 ];
 const CLOSERS: [&str; 6] = [
-    "Looking forward to the next one.", "Cheers!", "Keep it up.", "",
-    "What do you think?", "Thanks again.",
+    "Looking forward to the next one.",
+    "Cheers!",
+    "Keep it up.",
+    "",
+    "What do you think?",
+    "Thanks again.",
 ];
 
 /// A small deterministic generator, so seeded data is the same on every run.
@@ -42,7 +60,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         usize::try_from(self.0 >> 33).unwrap_or(0)
     }
     fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
@@ -53,9 +74,17 @@ impl Lcg {
 impl Moderation {
     /// Inserts `count` approved comments on one page; about one in five replies to an
     /// earlier comment. Returns how many were written.
-    pub async fn seed(&self, site: &str, uri: &PageUri, count: u64) -> Result<u64, ModerationError> {
+    pub async fn seed(
+        &self,
+        site: &str,
+        uri: &PageUri,
+        count: u64,
+    ) -> Result<u64, ModerationError> {
         self.config.site(site).ok_or(ModerationError::UnknownSite)?;
-        let mut rng = Lcg(uri.as_str().bytes().fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+        let mut rng = Lcg(uri
+            .as_str()
+            .bytes()
+            .fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
         let mut written = 0;
         let mut ids: Vec<i64> = Vec::new();
         while written < count {
@@ -67,11 +96,18 @@ impl Moderation {
             let mut rows = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
             for i in 0..n {
                 let name = rng.pick(&NAMES);
-                let text = format!("{} {}\n\n{}", rng.pick(&OPENERS), rng.pick(&MIDDLES), rng.pick(&CLOSERS));
+                let text = format!(
+                    "{} {}\n\n{}",
+                    rng.pick(&OPENERS),
+                    rng.pick(&MIDDLES),
+                    rng.pick(&CLOSERS)
+                );
                 let text = text.trim().to_owned();
                 let email = format!("reader{}@example.org", rng.next() % 5000);
-                let parent_id = (!ids.is_empty() && rng.next() % 5 == 0).then(|| ids[rng.next() % ids.len()]);
-                let at = now - chrono::Duration::seconds(i64::try_from(count - written - i).unwrap_or(0));
+                let parent_id =
+                    (!ids.is_empty() && rng.next() % 5 == 0).then(|| ids[rng.next() % ids.len()]);
+                let at = now
+                    - chrono::Duration::seconds(i64::try_from(count - written - i).unwrap_or(0));
                 rows.push(comment::ActiveModel {
                     id: NotSet,
                     page_id: Set(page.id),
@@ -79,7 +115,9 @@ impl Moderation {
                     author_name: Set(name.to_owned()),
                     email_norm: Set(email.clone()),
                     author_email: Set(email),
-                    author_url: Set((rng.next() % 3 == 0).then(|| "https://example.org/".to_owned())),
+                    author_url: Set(
+                        (rng.next() % 3 == 0).then(|| "https://example.org/".to_owned())
+                    ),
                     html: Set(markdown::render(&text)),
                     text: Set(text),
                     status: Set(CommentStatus::Approved),
@@ -97,8 +135,20 @@ impl Moderation {
             }
             comment::Entity::insert_many(rows).exec(&tx).await?;
             let detail = json!({ "site": site, "uri": uri.as_str(), "comments": n });
-            audit::record(&tx, Entry { actor: &Actor::System, action: "seed", comment_id: None, from: None, to: Some(CommentStatus::Approved), detail, at: now }).await?;
-            tx.commit().await?;
+            audit::record(
+                &tx,
+                Entry {
+                    actor: &Actor::System,
+                    action: "seed",
+                    comment_id: None,
+                    from: None,
+                    to: Some(CommentStatus::Approved),
+                    detail,
+                    at: now,
+                },
+            )
+            .await?;
+            self.commit(tx, &[page.id]).await?;
             if ids.len() < 1000 {
                 let fresh = self.thread(site, uri.as_str(), 0, 1000).await?;
                 ids = fresh.comments.iter().map(|c| c.id).collect();

@@ -161,8 +161,12 @@ impl Moderation {
         )
         .await?;
         outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
-        tx.commit().await?;
-        self.mail.wake();
+        let published: &[i64] = if decision.status == CommentStatus::Approved {
+            &[page.id]
+        } else {
+            &[]
+        };
+        self.commit(tx, published).await?;
 
         let status = match decision.status {
             CommentStatus::Approved => CommentStatus::Approved,

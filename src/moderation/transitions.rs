@@ -65,8 +65,7 @@ impl Moderation {
     ) -> Result<comment::Model, ModerationError> {
         let tx = self.db.begin_write().await?;
         let updated = self.act_in(&tx, actor, id, action, json!({})).await?;
-        tx.commit().await?;
-        self.mail.wake();
+        self.commit(tx, &[updated.page_id]).await?;
         Ok(updated)
     }
 
@@ -142,7 +141,7 @@ impl Moderation {
             },
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx, &[updated.page_id]).await?;
         Ok(updated)
     }
 
@@ -153,6 +152,7 @@ impl Moderation {
         let current = live_comment(&tx, id).await?;
         let now = self.clock.now();
         let status = current.status;
+        let page_id = current.page_id;
         let replies = comment::Entity::find()
             .filter(comment::Column::ParentId.eq(id))
             .count(&tx)
@@ -190,7 +190,7 @@ impl Moderation {
             },
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx, &[page_id]).await?;
         Ok(outcome)
     }
 }

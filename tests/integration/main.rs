@@ -26,4 +26,5 @@ mod privacy;
 mod rate_limits;
 mod spam;
 mod submit;
+mod thread_cache;
 mod validation;

@@ -8,14 +8,18 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::request::{CommentForm, CommentRequest};
+use std::sync::Arc;
+
 use super::views::{
-    CountsResponse, PublicComment, SubmitResponse, ThreadResponse, initials, rfc3339,
+    CountsResponse, PublicComment, SubmitResponse, ThreadBody, ThreadResponse, initials, rfc3339,
 };
 use crate::abuse::form_token;
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::{AppState, pages};
+use crate::moderation::thread_cache::{Cached, Lookup};
 use crate::moderation::{ClientInfo, FieldErrors, Submitted, own};
+use axum::http::HeaderValue;
 use entity::enums::CommentStatus;
 
 const MAX_COUNT_URIS: usize = 100;
@@ -212,7 +216,8 @@ pub struct ThreadQuery {
 #[utoipa::path(
     get, path = "/api/v1/comments", tag = "comments", params(ThreadQuery),
     responses(
-        (status = 200, body = ThreadResponse),
+        (status = 200, description = "The thread; `ETag` lets clients revalidate", body = ThreadResponse),
+        (status = 304, description = "Not modified since the `If-None-Match` tag"),
         (status = 400, description = "Malformed query", body = ErrorBody),
         (status = 404, description = "Unknown site", body = ErrorBody),
         (status = 422, description = "Missing or invalid parameters", body = ErrorBody),
@@ -220,8 +225,9 @@ pub struct ThreadQuery {
 )]
 pub async fn thread(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<ThreadQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<ThreadResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::Malformed(e.body_text()))?;
     let (site, uri) = site_and_uri(q.site.as_deref(), q.uri.as_deref())?;
     let limit = q.limit.unwrap_or(200);
@@ -229,14 +235,62 @@ pub async fn thread(
         return Err(field_error("limit", "must be between 1 and 500"));
     }
     let offset = q.offset.unwrap_or(0);
-    let t = state.moderation.thread(site, uri, offset, limit).await?;
-    Ok(Json(ThreadResponse {
-        comments: t.comments.iter().map(PublicComment::from).collect(),
-        total: t.total,
-        offset,
-        limit,
-        form_token: form_token::issue(&state.keys, site, uri, state.clock.now()),
-    }))
+    let now = state.clock.now();
+    let cache = state.moderation.threads();
+    let cached = match cache.lookup(site, uri, (offset, limit), now) {
+        Lookup::Hit(c) => c,
+        Lookup::Miss(generation) => {
+            let t = state.moderation.thread(site, uri, offset, limit).await?;
+            let comments: Vec<PublicComment> = t.comments.iter().map(PublicComment::from).collect();
+            let body = ThreadBody {
+                comments: &comments,
+                total: t.total,
+                offset,
+                limit,
+            };
+            let json = serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.into()))?;
+            let c = Arc::new(Cached::new(json, now));
+            cache.store(site, uri, (offset, limit), generation, c.clone());
+            c
+        }
+    };
+    let token = form_token::issue(&state.keys, site, uri, now);
+    Ok(cached_thread_response(&headers, &cached, &token))
+}
+
+/// The cached body with this request's form token spliced in, or 304 when the client's
+/// copy is current. The tag is weak: bodies differ only by the token.
+fn cached_thread_response(headers: &HeaderMap, cached: &Cached, token: &str) -> Response {
+    let etag = format!("W/\"{}\"", cached.etag);
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut res = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        // The cached JSON object ends in `}`: reopen it for the token.
+        let body = &cached.body;
+        let mut out = Vec::with_capacity(body.len() + token.len() + 20);
+        out.extend_from_slice(&body[..body.len().saturating_sub(1)]);
+        out.extend_from_slice(b",\"form_token\":\"");
+        out.extend_from_slice(token.as_bytes());
+        out.extend_from_slice(b"\"}");
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            out,
+        )
+            .into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
 }
 
 fn site_and_uri<'a>(

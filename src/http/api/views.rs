@@ -62,6 +62,15 @@ pub fn initials(name: &str) -> String {
         .collect()
 }
 
+/// What the thread cache holds: the thread without the per-request form token.
+#[derive(Debug, Serialize)]
+pub struct ThreadBody<'a> {
+    pub comments: &'a [PublicComment],
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ThreadResponse {
     pub comments: Vec<PublicComment>,

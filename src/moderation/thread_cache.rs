@@ -1,0 +1,230 @@
+//! The published-thread cache: serialised public thread pages, kept until something on the
+//! page changes (or a safety TTL passes). It holds opaque bytes; the HTTP layer decides what
+//! they are. Invalidation bumps a generation, so a read that started before a change can
+//! never store what it read after the change.
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::config::CacheConfig;
+
+/// One cached response body, with its validator.
+#[derive(Debug)]
+pub struct Cached {
+    pub body: Vec<u8>,
+    /// A hash of `body`, usable as an entity tag.
+    pub etag: String,
+    pub built_at: DateTime<Utc>,
+}
+
+impl Cached {
+    pub fn new(body: Vec<u8>, built_at: DateTime<Utc>) -> Cached {
+        let etag = hex::encode(&Sha256::digest(&body)[..12]);
+        Cached {
+            body,
+            etag,
+            built_at,
+        }
+    }
+}
+
+/// What a look-up found: the body, or the generation to hand back to [`ThreadCache::store`].
+pub enum Lookup {
+    Hit(Arc<Cached>),
+    Miss(u64),
+}
+
+#[derive(Default)]
+struct PageEntry {
+    generation: u64,
+    /// Keyed by the page of results: (offset, limit).
+    variants: HashMap<(u64, u64), Arc<Cached>>,
+}
+
+#[derive(Debug)]
+pub struct ThreadCache {
+    enabled: bool,
+    ttl: Duration,
+    max_pages: usize,
+    epoch: AtomicU64,
+    pages: Mutex<HashMap<String, PageEntryBox>>,
+}
+
+/// `PageEntry` behind a newtype so `ThreadCache` can derive `Debug` without printing bodies.
+struct PageEntryBox(PageEntry);
+
+impl std::fmt::Debug for PageEntryBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PageEntry(gen {}, {} variants)",
+            self.0.generation,
+            self.0.variants.len()
+        )
+    }
+}
+
+fn key(site: &str, uri: &str) -> String {
+    let mut k = String::with_capacity(site.len() + uri.len() + 1);
+    k.push_str(site);
+    k.push('\n');
+    k.push_str(uri);
+    k
+}
+
+impl ThreadCache {
+    pub fn new(cfg: &CacheConfig) -> ThreadCache {
+        ThreadCache {
+            enabled: cfg.threads,
+            ttl: Duration::seconds(i64::try_from(cfg.ttl_secs).unwrap_or(300)),
+            max_pages: cfg.max_pages.max(1),
+            epoch: AtomicU64::new(1),
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn pages(&self) -> MutexGuard<'_, HashMap<String, PageEntryBox>> {
+        // A panic while holding the lock cannot leave the map inconsistent: recover it.
+        self.pages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn lookup(&self, site: &str, uri: &str, variant: (u64, u64), now: DateTime<Utc>) -> Lookup {
+        if !self.enabled {
+            return Lookup::Miss(0);
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let mut pages = self.pages();
+        let entry = &mut pages
+            .entry(key(site, uri))
+            .or_insert_with(|| {
+                PageEntryBox(PageEntry {
+                    generation: epoch,
+                    variants: HashMap::new(),
+                })
+            })
+            .0;
+        match entry.variants.get(&variant) {
+            Some(c) if now - c.built_at < self.ttl => Lookup::Hit(c.clone()),
+            _ => Lookup::Miss(entry.generation),
+        }
+    }
+
+    /// Keeps `cached` unless the page changed since the look-up that returned `generation`.
+    pub fn store(
+        &self,
+        site: &str,
+        uri: &str,
+        variant: (u64, u64),
+        generation: u64,
+        cached: Arc<Cached>,
+    ) {
+        if !self.enabled {
+            return;
+        }
+        let mut pages = self.pages();
+        if pages.len() > self.max_pages {
+            // Crude but bounded: start over rather than track recency on the hot path.
+            pages.clear();
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+            return;
+        }
+        if let Some(PageEntryBox(entry)) = pages.get_mut(&key(site, uri))
+            && entry.generation == generation
+        {
+            entry.variants.insert(variant, cached);
+        }
+    }
+
+    /// Forgets everything cached for one page.
+    pub fn invalidate(&self, site: &str, uri: &str) {
+        let generation = self.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+        let mut pages = self.pages();
+        let entry = &mut pages
+            .entry(key(site, uri))
+            .or_insert_with(|| PageEntryBox(PageEntry::default()))
+            .0;
+        entry.generation = generation;
+        entry.variants.clear();
+    }
+
+    /// Forgets everything (when change notices may have been missed).
+    pub fn clear(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.pages().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> ThreadCache {
+        ThreadCache::new(&CacheConfig {
+            threads: true,
+            ttl_secs: 60,
+            max_pages: 100,
+        })
+    }
+
+    fn body(s: &str, at: DateTime<Utc>) -> Arc<Cached> {
+        Arc::new(Cached::new(s.as_bytes().to_vec(), at))
+    }
+
+    #[test]
+    fn a_stored_page_is_served_until_invalidated() {
+        let c = cache();
+        let now = Utc::now();
+        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+            panic!("empty cache hit")
+        };
+        c.store("s", "/a", (0, 10), g, body("v1", now));
+        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Hit(b) if b.body == b"v1"));
+        assert!(
+            matches!(c.lookup("s", "/a", (10, 10), now), Lookup::Miss(_)),
+            "other variants are separate"
+        );
+        c.invalidate("s", "/a");
+        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Miss(_)));
+    }
+
+    #[test]
+    fn a_read_that_raced_a_change_is_not_stored() {
+        let c = cache();
+        let now = Utc::now();
+        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+            panic!()
+        };
+        c.invalidate("s", "/a"); // a write commits while the read is in flight
+        c.store("s", "/a", (0, 10), g, body("stale", now));
+        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Miss(_)));
+        // Also when the page was never looked up before the change.
+        let Lookup::Miss(g) = c.lookup("s", "/new", (0, 10), now) else {
+            panic!()
+        };
+        c.clear();
+        c.store("s", "/new", (0, 10), g, body("stale", now));
+        assert!(matches!(
+            c.lookup("s", "/new", (0, 10), now),
+            Lookup::Miss(_)
+        ));
+    }
+
+    #[test]
+    fn entries_expire_after_the_ttl() {
+        let c = cache();
+        let now = Utc::now();
+        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+            panic!()
+        };
+        c.store("s", "/a", (0, 10), g, body("v1", now));
+        assert!(matches!(
+            c.lookup("s", "/a", (0, 10), now + Duration::seconds(61)),
+            Lookup::Miss(_)
+        ));
+    }
+}
