@@ -104,8 +104,8 @@ impl Moderation {
                 );
                 let text = text.trim().to_owned();
                 let email = format!("reader{}@example.org", rng.next() % 5000);
-                let parent_id =
-                    (!ids.is_empty() && rng.next() % 5 == 0).then(|| ids[rng.next() % ids.len()]);
+                let parent_id = (!ids.is_empty() && rng.next().is_multiple_of(5))
+                    .then(|| ids[rng.next() % ids.len()]);
                 let at = now
                     - chrono::Duration::seconds(i64::try_from(count - written - i).unwrap_or(0));
                 rows.push(comment::ActiveModel {
@@ -116,7 +116,7 @@ impl Moderation {
                     email_norm: Set(email.clone()),
                     author_email: Set(email),
                     author_url: Set(
-                        (rng.next() % 3 == 0).then(|| "https://example.org/".to_owned())
+                        (rng.next().is_multiple_of(3)).then(|| "https://example.org/".to_owned())
                     ),
                     html: Set(markdown::render(&text)),
                     text: Set(text),
