@@ -9,6 +9,8 @@ mod admin_auth;
 mod admin_queue;
 mod admin_setup;
 mod browser_dashboard;
+mod browser_widget;
+mod browser_widget_host;
 mod cli;
 mod email_abuse;
 mod email_alerts;
