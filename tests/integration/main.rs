@@ -11,6 +11,7 @@ mod admin_setup;
 mod browser_dashboard;
 mod browser_widget;
 mod browser_widget_host;
+mod browser_widget_nojs;
 mod cli;
 mod email_abuse;
 mod email_alerts;
