@@ -119,7 +119,7 @@ impl From<&CommentForm> for FormView {
             form_token: f.form_token.clone().unwrap_or_default(),
             errors: FieldErrors::new(),
             cancel_href: "#respond".into(),
-            return_to: f.return_to.clone().filter(|r| r == "embed"),
+            return_to: f.return_to.clone().filter(|r| r == "embed" || r == "demo"),
         }
     }
 }
@@ -210,7 +210,8 @@ pub async fn demo(State(state): State<AppState>, Query(q): Query<ThreadQuery>) -
         site: &site.id,
         uri: "/",
         reply_base: "/?".into(),
-        return_to: None,
+        // The demo lives on this server, not on the site's origin: come back here.
+        return_to: Some("demo".into()),
     };
     let (thread, form) = match ThreadView::load(&state, &place, &q).await {
         Ok(t) => t,

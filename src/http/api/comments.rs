@@ -126,9 +126,14 @@ async fn submit_form(
         Ok(n) => n,
         Err(errors) => return invalid(errors),
     };
-    let back_to_embed = typed.return_to.as_deref() == Some("embed");
+    let back_to = typed.return_to.clone();
     match state.moderation.submit(new).await {
-        Ok(s) if back_to_embed => Redirect::to(&back_to_embed_page(&state, &s)).into_response(),
+        Ok(s) if back_to.as_deref() == Some("embed") => {
+            Redirect::to(&back_to_embed_page(&state, &s)).into_response()
+        }
+        Ok(s) if back_to.as_deref() == Some("demo") => {
+            Redirect::to(&back_to_page(&public_base(&state), &s)).into_response()
+        }
         Ok(s) => Redirect::to(&back_to_page(&site.home_origin(), &s)).into_response(),
         Err(crate::moderation::ModerationError::Invalid(errors)) => invalid(errors),
         Err(e) => pages::error_page(&ApiError::from(e)),
@@ -164,14 +169,20 @@ fn back_to_page(origin: &str, s: &Submitted) -> String {
     }
 }
 
-/// The no-JS thread page on this server (used when the form lives in an iframe).
-fn back_to_embed_page(state: &AppState, s: &Submitted) -> String {
-    let base = state
+/// This server's public URL without the trailing slash.
+fn public_base(state: &AppState) -> String {
+    state
         .config
         .server
         .public_url
         .as_str()
-        .trim_end_matches('/');
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The no-JS thread page on this server (used when the form lives in an iframe).
+fn back_to_embed_page(state: &AppState, s: &Submitted) -> String {
+    let base = public_base(state);
     let marker = if s.status == CommentStatus::Approved {
         "published"
     } else {

@@ -149,7 +149,8 @@ pub struct CommentForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     pub notify_replies: Option<String>,
-    /// `embed`: come back to the embeddable thread page instead of the site's page.
+    /// `embed`: come back to the embeddable thread page instead of the site's page;
+    /// `demo`: come back to the demo page on this server.
     #[serde(default)]
     pub return_to: Option<String>,
     #[serde(default)]

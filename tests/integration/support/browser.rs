@@ -27,6 +27,27 @@ pub enum Window {
     Phone { width: u32, height: u32 },
 }
 
+/// How to start the browser: window, JavaScript on or off, light or dark colour scheme.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub window: Window,
+    pub javascript: bool,
+    pub dark: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            window: Window::Desktop {
+                width: 1280,
+                height: 900,
+            },
+            javascript: true,
+            dark: false,
+        }
+    }
+}
+
 pub struct Browser {
     pub client: Client,
     _driver: Child,
@@ -53,6 +74,14 @@ impl Browser {
     }
 
     pub async fn start_with(window: Window) -> Option<Browser> {
+        Browser::start_opts(Options {
+            window,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn start_opts(opts: Options) -> Option<Browser> {
         let chromium = binary("REPLYD_CHROMIUM", CHROMIUM);
         let driver = binary("REPLYD_CHROMEDRIVER", CHROMEDRIVER);
         if !chromium.exists() || !driver.exists() {
@@ -103,8 +132,16 @@ impl Browser {
             "--hide-scrollbars".into(),
             format!("--user-data-dir={}", profile.path.display()),
         ];
+        if opts.dark {
+            // prefers-color-scheme: dark (0 is dark in Blink's PreferredColorScheme).
+            args.push("--force-dark-mode".into());
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
         let mut options = json!({ "binary": chromium.display().to_string() });
-        match window {
+        if !opts.javascript {
+            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        match opts.window {
             Window::Desktop { width, height } => {
                 args.push(format!("--window-size={width},{height}"))
             }
@@ -188,6 +225,42 @@ impl Browser {
     pub async fn focused_id(&self) -> String {
         let e = self.client.active_element().await.expect("active element");
         e.attr("id").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Runs `script` (a function body; `arguments[i]` are `args`) and returns its value.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until `script` returns a truthy value, and returns that value.
+    pub async fn wait_js(&self, script: &str, args: Vec<Value>) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let v = self.js(script, args.clone()).await;
+            if !matches!(v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0) {
+                return v;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "never true: {script}"
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Turns a WebDriver element reference returned by [`Browser::js`] into an element.
+    pub fn element(&self, v: &Value) -> Element {
+        let id = v
+            .get("element-6066-11e4-a52e-4f735466cecf")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("not an element: {v}"));
+        Element::from_element_id(
+            self.client.clone(),
+            fantoccini::elements::ElementRef::from(id.to_owned()),
+        )
     }
 
     pub async fn screenshot(&self, path: &Path) {

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod mail;
 pub mod pg;
 pub mod smtp;
+pub mod widget;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

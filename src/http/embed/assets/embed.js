@@ -179,6 +179,8 @@
       (kids[p] = kids[p] || []).push(c);
     });
     this.heading.textContent = t.comments(this.total);
+    // An open reply form lives inside the list: keep it under its comment across re-renders.
+    var replying = this.list.contains(this.form) ? this.parentId : null;
     this.list.textContent = "";
     function place(list, parentId, depth) {
       (kids[parentId] || []).forEach(function (c) {
@@ -197,6 +199,10 @@
       });
     }
     place(this.list, 0, 0);
+    if (replying !== null) {
+      var at = this.root.getElementById("comment-" + replying);
+      if (at) at.appendChild(this.form); else this.cancelReply();
+    }
     this.more.hidden = this.comments.length >= this.total;
   };
 
