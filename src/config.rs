@@ -43,6 +43,12 @@ pub struct RateLimitConfig {
     pub site_per_minute: u32,
     pub login_per_minute: u32,
     pub trim_interval_secs: u64,
+    /// `redis://HOST:PORT/DB`: also enforce every limit across all instances. Empty: off.
+    pub redis_url: String,
+    /// Prefix of every Redis key, so several installs (or tests) can share one Redis.
+    pub redis_prefix: String,
+    /// Longest a Redis check may take before this instance's own limits decide alone.
+    pub redis_timeout_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -59,6 +65,9 @@ impl Default for RateLimitConfig {
             site_per_minute: 300,
             login_per_minute: 5,
             trim_interval_secs: 60,
+            redis_url: String::new(),
+            redis_prefix: "replyd:".into(),
+            redis_timeout_ms: 250,
         }
     }
 }
@@ -111,6 +120,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub header_read_timeout_secs: u64,
+    /// Serve `GET /metrics` (Prometheus text format).
+    #[serde(default = "default_true")]
+    pub metrics: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +331,7 @@ impl Config {
             rl.address_period_secs,
             rl.email_period_secs,
             rl.trim_interval_secs,
+            rl.redis_timeout_ms,
         ];
         if quotas.contains(&0) || periods.contains(&0) {
             return Err(ConfigError::Invalid(

@@ -8,6 +8,10 @@
 //! from one address is cut at the address limiter and never eats the page or site quota
 //! that everybody else shares. Each limiter is exact under concurrency (a compare-and-swap
 //! per key), so a burst of N concurrent requests gets exactly the burst size through.
+//!
+//! With `[rate_limit] redis_url` set, a request this process allows is then checked against
+//! the same limits shared by every instance (`shared_limit`): all of them at once, spending
+//! nothing unless all allow. If Redis does not answer, the local verdict stands (fail-open).
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -19,8 +23,10 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{NotUntil, Quota, RateLimiter};
 use tokio_util::sync::CancellationToken;
 
+use super::shared_limit::{Need, SharedLimits};
 use crate::clock::Clock;
 use crate::config::RateLimitConfig;
+use crate::metrics::Metrics;
 
 /// governor's view of the injected clock: monotonic time since start-up plus the offset
 /// tests add with `Clock::advance`.
@@ -91,6 +97,7 @@ fn refused(policy: &'static str, nu: &NotUntil<Duration>, clock: &LimiterClock) 
 
 struct Limits {
     enabled: bool,
+    cfg: RateLimitConfig,
     clock: LimiterClock,
     address: Limiter<IpAddr>,
     address_hourly: Limiter<IpAddr>,
@@ -105,12 +112,15 @@ struct Limits {
 #[derive(Clone)]
 pub struct RateLimits {
     limits: Arc<Limits>,
+    shared: Option<SharedLimits>,
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimits")
             .field("enabled", &self.limits.enabled)
+            .field("shared", &self.shared.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +144,7 @@ impl RateLimits {
         let c = &clock;
         let limits = Limits {
             enabled: cfg.enabled,
+            cfg: cfg.clone(),
             address: Limiter::new(
                 "address",
                 every(cfg.address_burst, cfg.address_period_secs),
@@ -153,13 +164,132 @@ impl RateLimits {
         };
         RateLimits {
             limits: Arc::new(limits),
+            shared: None,
+            metrics: Metrics::default(),
         }
     }
 
-    /// Checks a comment submission. `site` is `None` for a site that is not configured, so
-    /// made-up site names cannot grow the page and site tables. Does nothing when
-    /// `[rate_limit] enabled = false`.
-    pub fn check_submission(
+    /// Also enforces every limit across instances through Redis.
+    pub fn with_shared(mut self, shared: SharedLimits) -> RateLimits {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Counts refusals into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> RateLimits {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Checks a comment submission in this process and then, when configured, across all
+    /// instances. `site` is `None` for a site that is not configured, so made-up site names
+    /// cannot grow the page and site tables. Does nothing when `[rate_limit] enabled = false`.
+    pub async fn check_submission(
+        &self,
+        ip: Option<IpAddr>,
+        email: &str,
+        site: Option<&str>,
+        uri: &str,
+    ) -> Result<(), RateLimited> {
+        if !self.limits.enabled {
+            return Ok(());
+        }
+        self.local_submission(ip, email, site, uri)
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        let needs = self.submission_needs(ip, email, site, uri);
+        self.check_shared(&needs).await
+    }
+
+    /// Checks a moderator sign-in attempt from `ip`, here and across instances. Applies even
+    /// when submission limits are turned off. For the dashboard's login handler.
+    pub async fn check_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
+        let Some(key) = ip.map(address_key) else {
+            return Ok(());
+        };
+        self.local_login(Some(key))
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        let per_minute = self.limits.cfg.login_per_minute;
+        let needs = [Need {
+            policy: "login",
+            key: key.to_string(),
+            interval_ms: 60_000 / u64::from(per_minute.max(1)),
+            burst: per_minute,
+        }];
+        self.check_shared(&needs).await
+    }
+
+    async fn check_shared(&self, needs: &[Need]) -> Result<(), RateLimited> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        if needs.is_empty() {
+            return Ok(());
+        }
+        let now_ms = self.limits.clock.clock.now().timestamp_millis();
+        match shared.check(now_ms, needs).await {
+            Ok(None) => Ok(()),
+            Ok(Some(refusal)) => {
+                let need = needs.get(refusal.index).unwrap_or(&needs[0]);
+                self.metrics.rate_limited(need.policy, true);
+                let window_ms = need.interval_ms.saturating_mul(u64::from(need.burst));
+                Err(RateLimited {
+                    policy: need.policy,
+                    quota: need.burst,
+                    window_secs: window_ms.div_ceil(1000),
+                    retry_after_secs: (refusal.wait.as_millis().div_ceil(1000) as u64).max(1),
+                })
+            }
+            Err(_) => {
+                // Fail-open: this instance's own limits already allowed the request.
+                self.metrics.shared_limit_unavailable();
+                Ok(())
+            }
+        }
+    }
+
+    /// The shared limits of a submission, in the order of the local checks.
+    fn submission_needs(
+        &self,
+        ip: Option<IpAddr>,
+        email: &str,
+        site: Option<&str>,
+        uri: &str,
+    ) -> Vec<Need> {
+        let c = &self.limits.cfg;
+        let every = |policy, key: String, burst: u32, period_secs: u64| Need {
+            policy,
+            key,
+            interval_ms: period_secs.max(1).saturating_mul(1000),
+            burst,
+        };
+        let spread = |policy, key: String, n: u32, window_ms: u64| Need {
+            policy,
+            key,
+            interval_ms: window_ms / u64::from(n.max(1)),
+            burst: n,
+        };
+        let mut needs = Vec::with_capacity(6);
+        if let Some(key) = ip.map(address_key) {
+            let key = key.to_string();
+            needs.push(every("address", key.clone(), c.address_burst, c.address_period_secs));
+            needs.push(spread("address-hourly", key, c.address_per_hour, 3_600_000));
+        }
+        let email = email_key(email);
+        if !email.is_empty() {
+            needs.push(every("email", email.clone(), c.email_burst, c.email_period_secs));
+            needs.push(spread("email-hourly", email, c.email_per_hour, 3_600_000));
+        }
+        if let Some(site) = site {
+            if !uri.is_empty() && uri.len() <= crate::moderation::input::URI_MAX {
+                needs.push(spread("page", format!("{site}\n{uri}"), c.page_per_minute, 60_000));
+            }
+            needs.push(spread("site", site.to_owned(), c.site_per_minute, 60_000));
+        }
+        needs
+    }
+
+    /// Checks a comment submission against this process's limiters only.
+    pub fn local_submission(
         &self,
         ip: Option<IpAddr>,
         email: &str,
@@ -189,9 +319,8 @@ impl RateLimits {
         Ok(())
     }
 
-    /// Checks a moderator sign-in attempt from `ip`. Applies even when submission limits
-    /// are turned off. For the dashboard's login handler.
-    pub fn check_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
+    /// Checks a moderator sign-in attempt against this process's limiter only.
+    pub fn local_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
         let l = &*self.limits;
         match ip.map(address_key) {
             Some(key) => l.login.check(&key, &l.clock),
