@@ -125,7 +125,11 @@ impl Metrics {
             "Failed mail attempts by kind (temporary, permanent)",
             inner.mail_failures.clone(),
         );
-        r.register("mail_sent", "Mails handed to the mail server", inner.mail_sent.clone());
+        r.register(
+            "mail_sent",
+            "Mails handed to the mail server",
+            inner.mail_sent.clone(),
+        );
         r.register(
             "rate_limited",
             "Requests refused by a rate limit, by policy and scope (local, shared)",
@@ -136,8 +140,16 @@ impl Metrics {
             "Checks that fell back to this instance's own limits because Redis did not answer",
             inner.shared_limit_unavailable.clone(),
         );
-        r.register("cache_hits", "Response cache hits", inner.cache_hits.clone());
-        r.register("cache_misses", "Response cache misses", inner.cache_misses.clone());
+        r.register(
+            "cache_hits",
+            "Response cache hits",
+            inner.cache_hits.clone(),
+        );
+        r.register(
+            "cache_misses",
+            "Response cache misses",
+            inner.cache_misses.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry: r,
             ..inner

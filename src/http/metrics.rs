@@ -2,12 +2,12 @@
 //! matched route pattern, never by its raw path, so the label set stays bounded.
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use crate::http::AppState;
 use crate::metrics::Metrics;

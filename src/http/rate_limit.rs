@@ -271,17 +271,32 @@ impl RateLimits {
         let mut needs = Vec::with_capacity(6);
         if let Some(key) = ip.map(address_key) {
             let key = key.to_string();
-            needs.push(every("address", key.clone(), c.address_burst, c.address_period_secs));
+            needs.push(every(
+                "address",
+                key.clone(),
+                c.address_burst,
+                c.address_period_secs,
+            ));
             needs.push(spread("address-hourly", key, c.address_per_hour, 3_600_000));
         }
         let email = email_key(email);
         if !email.is_empty() {
-            needs.push(every("email", email.clone(), c.email_burst, c.email_period_secs));
+            needs.push(every(
+                "email",
+                email.clone(),
+                c.email_burst,
+                c.email_period_secs,
+            ));
             needs.push(spread("email-hourly", email, c.email_per_hour, 3_600_000));
         }
         if let Some(site) = site {
             if !uri.is_empty() && uri.len() <= crate::moderation::input::URI_MAX {
-                needs.push(spread("page", format!("{site}\n{uri}"), c.page_per_minute, 60_000));
+                needs.push(spread(
+                    "page",
+                    format!("{site}\n{uri}"),
+                    c.page_per_minute,
+                    60_000,
+                ));
             }
             needs.push(spread("site", site.to_owned(), c.site_per_minute, 60_000));
         }

@@ -119,7 +119,11 @@ impl SharedLimits {
     }
 
     /// Checks and, if all allow, spends one cell of every limit in `needs` at `now_ms`.
-    pub async fn check(&self, now_ms: i64, needs: &[Need]) -> Result<Option<Refusal>, SharedLimitError> {
+    pub async fn check(
+        &self,
+        now_ms: i64,
+        needs: &[Need],
+    ) -> Result<Option<Refusal>, SharedLimitError> {
         let s = &*self.0;
         if self.backing_off() {
             return Err(SharedLimitError::BackingOff);
@@ -129,12 +133,15 @@ impl SharedLimits {
         for n in needs {
             // Keys are HMACs of the client address or email under the install secret, which
             // every instance shares: no address or email is stored in Redis in the clear.
-            let tag = s.keys.sign("rate-limit", &format!("{}:{}", n.policy, n.key));
+            let tag = s
+                .keys
+                .sign("rate-limit", &format!("{}:{}", n.policy, n.key));
             call.key(format!("{}rl:{}:{tag}", s.prefix, n.policy));
             call.arg(n.interval_ms.max(1)).arg(n.burst.max(1));
         }
         let mut conn = s.conn.clone();
-        let answer = tokio::time::timeout(s.timeout, call.invoke_async::<(i64, i64)>(&mut conn)).await;
+        let answer =
+            tokio::time::timeout(s.timeout, call.invoke_async::<(i64, i64)>(&mut conn)).await;
         let result = match answer {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(e)) => Err(SharedLimitError::Redis(e)),
