@@ -433,6 +433,24 @@ mod tests {
     }
 
     #[test]
+    fn shared_limits_are_off_and_metrics_on_by_default() {
+        let cfg = Config::load(None, env(&[])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cfg.rate_limit.redis_url.is_empty());
+        assert_eq!(cfg.rate_limit.redis_prefix, "replyd:");
+        assert!(cfg.server.metrics);
+        let cfg = Config::load(
+            None,
+            env(&[
+                ("REPLYD__RATE_LIMIT__REDIS_URL", "redis://127.0.0.1:6379/0"),
+                ("REPLYD__SERVER__METRICS", "false"),
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.rate_limit.redis_url, "redis://127.0.0.1:6379/0");
+        assert!(!cfg.server.metrics);
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let dir = std::env::temp_dir().join(format!("replyd-cfg-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);

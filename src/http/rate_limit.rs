@@ -23,7 +23,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{NotUntil, Quota, RateLimiter};
 use tokio_util::sync::CancellationToken;
 
-use super::shared_limit::{Need, SharedLimits};
+use super::shared_limit::{Need, SharedLimits, login_need, submission_needs};
 use crate::clock::Clock;
 use crate::config::RateLimitConfig;
 use crate::metrics::Metrics;
@@ -196,7 +196,7 @@ impl RateLimits {
         }
         self.local_submission(ip, email, site, uri)
             .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
-        let needs = self.submission_needs(ip, email, site, uri);
+        let needs = submission_needs(&self.limits.cfg, ip, email, site, uri);
         self.check_shared(&needs).await
     }
 
@@ -208,13 +208,7 @@ impl RateLimits {
         };
         self.local_login(Some(key))
             .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
-        let per_minute = self.limits.cfg.login_per_minute;
-        let needs = [Need {
-            policy: "login",
-            key: key.to_string(),
-            interval_ms: 60_000 / u64::from(per_minute.max(1)),
-            burst: per_minute,
-        }];
+        let needs = [login_need(&self.limits.cfg, key)];
         self.check_shared(&needs).await
     }
 
@@ -245,62 +239,6 @@ impl RateLimits {
                 Ok(())
             }
         }
-    }
-
-    /// The shared limits of a submission, in the order of the local checks.
-    fn submission_needs(
-        &self,
-        ip: Option<IpAddr>,
-        email: &str,
-        site: Option<&str>,
-        uri: &str,
-    ) -> Vec<Need> {
-        let c = &self.limits.cfg;
-        let every = |policy, key: String, burst: u32, period_secs: u64| Need {
-            policy,
-            key,
-            interval_ms: period_secs.max(1).saturating_mul(1000),
-            burst,
-        };
-        let spread = |policy, key: String, n: u32, window_ms: u64| Need {
-            policy,
-            key,
-            interval_ms: window_ms / u64::from(n.max(1)),
-            burst: n,
-        };
-        let mut needs = Vec::with_capacity(6);
-        if let Some(key) = ip.map(address_key) {
-            let key = key.to_string();
-            needs.push(every(
-                "address",
-                key.clone(),
-                c.address_burst,
-                c.address_period_secs,
-            ));
-            needs.push(spread("address-hourly", key, c.address_per_hour, 3_600_000));
-        }
-        let email = email_key(email);
-        if !email.is_empty() {
-            needs.push(every(
-                "email",
-                email.clone(),
-                c.email_burst,
-                c.email_period_secs,
-            ));
-            needs.push(spread("email-hourly", email, c.email_per_hour, 3_600_000));
-        }
-        if let Some(site) = site {
-            if !uri.is_empty() && uri.len() <= crate::moderation::input::URI_MAX {
-                needs.push(spread(
-                    "page",
-                    format!("{site}\n{uri}"),
-                    c.page_per_minute,
-                    60_000,
-                ));
-            }
-            needs.push(spread("site", site.to_owned(), c.site_per_minute, 60_000));
-        }
-        needs
     }
 
     /// Checks a comment submission against this process's limiters only.

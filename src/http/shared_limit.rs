@@ -6,11 +6,13 @@
 //! milliseconds), never from Redis, so instances need synchronised clocks (NTP) and tests can
 //! move time. When Redis does not answer, `check` says so and the caller falls back to the
 //! local limits (fail-open); Redis is then left alone for a few seconds.
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::config::RateLimitConfig;
 use crate::keys::Keys;
 
 /// `KEYS[i]`: one key per limit. `ARGV[1]`: now in ms; then per key its emission interval in
@@ -184,5 +186,71 @@ impl SharedLimits {
         if guard.take().is_some() {
             tracing::info!("shared rate limits available again");
         }
+    }
+}
+
+/// The shared limits of a submission, in the order of the local checks.
+pub fn submission_needs(
+    c: &RateLimitConfig,
+    ip: Option<IpAddr>,
+    email: &str,
+    site: Option<&str>,
+    uri: &str,
+) -> Vec<Need> {
+    let every = |policy, key: String, burst: u32, period_secs: u64| Need {
+        policy,
+        key,
+        interval_ms: period_secs.max(1).saturating_mul(1000),
+        burst,
+    };
+    let spread = |policy, key: String, n: u32, window_ms: u64| Need {
+        policy,
+        key,
+        interval_ms: window_ms / u64::from(n.max(1)),
+        burst: n,
+    };
+    let mut needs = Vec::with_capacity(6);
+    if let Some(key) = ip.map(crate::http::rate_limit::address_key) {
+        let key = key.to_string();
+        needs.push(every(
+            "address",
+            key.clone(),
+            c.address_burst,
+            c.address_period_secs,
+        ));
+        needs.push(spread("address-hourly", key, c.address_per_hour, 3_600_000));
+    }
+    let email = crate::http::rate_limit::email_key(email);
+    if !email.is_empty() {
+        needs.push(every(
+            "email",
+            email.clone(),
+            c.email_burst,
+            c.email_period_secs,
+        ));
+        needs.push(spread("email-hourly", email, c.email_per_hour, 3_600_000));
+    }
+    if let Some(site) = site {
+        if !uri.is_empty() && uri.len() <= crate::moderation::input::URI_MAX {
+            needs.push(spread(
+                "page",
+                format!("{site}\n{uri}"),
+                c.page_per_minute,
+                60_000,
+            ));
+        }
+        needs.push(spread("site", site.to_owned(), c.site_per_minute, 60_000));
+    }
+    needs
+}
+
+/// The shared limit of a sign-in attempt from `key` (an address key).
+pub fn login_need(c: &RateLimitConfig, key: IpAddr) -> Need {
+    let per_minute = c.login_per_minute.max(1);
+    Need {
+        policy: "login",
+        key: key.to_string(),
+        interval_ms: 60_000 / u64::from(per_minute),
+        burst: per_minute,
     }
 }

@@ -28,5 +28,6 @@ pub fn share_limits(cfg: &mut Config, url: &str, prefix: &str) {
     cfg.rate_limit.enabled = true;
     cfg.rate_limit.redis_url = url.to_owned();
     cfg.rate_limit.redis_prefix = prefix.to_owned();
-    cfg.rate_limit.redis_timeout_ms = 2000;
+    // Generous, so a loaded test machine never falls back to the local limits.
+    cfg.rate_limit.redis_timeout_ms = 10_000;
 }
