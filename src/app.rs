@@ -13,7 +13,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http;
 use crate::http::rate_limit::RateLimits;
+use crate::http::shared_limit::SharedLimits;
 use crate::keys::Keys;
+use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::moderation::changes::ChangeListener;
 use crate::notify::Notifier;
@@ -38,10 +40,19 @@ impl App {
         }
         let keys = Keys::load(&db.writer, config.security.secret.as_ref()).await?;
         let listener = TcpListener::bind(config.server.bind).await?;
-        let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?;
+        let metrics = Metrics::new();
+        let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?
+            .with_metrics(metrics.clone());
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
             .with_mail_waker(notify.waker());
-        let rate_limits = RateLimits::new(&config.rate_limit, clock.clone());
+        let mut rate_limits =
+            RateLimits::new(&config.rate_limit, clock.clone()).with_metrics(metrics.clone());
+        let rl = &config.rate_limit;
+        if !rl.redis_url.is_empty() {
+            let timeout = Duration::from_millis(rl.redis_timeout_ms);
+            let shared = SharedLimits::new(&rl.redis_url, &rl.redis_prefix, timeout, keys.clone())?;
+            rate_limits = rate_limits.with_shared(shared);
+        }
         let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
         let changes = if !config.is_sqlite() && config.cache.threads {
             Some(ChangeListener::connect(&config.database.url).await?)
@@ -57,6 +68,7 @@ impl App {
             moderation,
             notify,
             sessions,
+            metrics,
         };
         Ok(App {
             listener,

@@ -45,6 +45,12 @@ pub struct RateLimitConfig {
     pub site_per_minute: u32,
     pub login_per_minute: u32,
     pub trim_interval_secs: u64,
+    /// `redis://HOST:PORT/DB`: also enforce every limit across all instances. Empty: off.
+    pub redis_url: String,
+    /// Prefix of every Redis key, so several installs (or tests) can share one Redis.
+    pub redis_prefix: String,
+    /// Longest a Redis check may take before this instance's own limits decide alone.
+    pub redis_timeout_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -61,6 +67,9 @@ impl Default for RateLimitConfig {
             site_per_minute: 300,
             login_per_minute: 5,
             trim_interval_secs: 60,
+            redis_url: String::new(),
+            redis_prefix: "replyd:".into(),
+            redis_timeout_ms: 250,
         }
     }
 }
@@ -132,6 +141,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub header_read_timeout_secs: u64,
+    /// Serve `GET /metrics` (Prometheus text format).
+    #[serde(default = "default_true")]
+    pub metrics: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -340,6 +352,7 @@ impl Config {
             rl.address_period_secs,
             rl.email_period_secs,
             rl.trim_interval_secs,
+            rl.redis_timeout_ms,
         ];
         if quotas.contains(&0) || periods.contains(&0) {
             return Err(ConfigError::Invalid(
@@ -438,6 +451,24 @@ mod tests {
         assert_eq!(cfg.spam.min_fill_secs, 5);
         let zero = Config::load(None, env(&[("REPLYD__RATE_LIMIT__ADDRESS_BURST", "0")]));
         assert!(zero.is_err());
+    }
+
+    #[test]
+    fn shared_limits_are_off_and_metrics_on_by_default() {
+        let cfg = Config::load(None, env(&[])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cfg.rate_limit.redis_url.is_empty());
+        assert_eq!(cfg.rate_limit.redis_prefix, "replyd:");
+        assert!(cfg.server.metrics);
+        let cfg = Config::load(
+            None,
+            env(&[
+                ("REPLYD__RATE_LIMIT__REDIS_URL", "redis://127.0.0.1:6379/0"),
+                ("REPLYD__SERVER__METRICS", "false"),
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.rate_limit.redis_url, "redis://127.0.0.1:6379/0");
+        assert!(!cfg.server.metrics);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
+use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
@@ -21,4 +22,6 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// Dashboard login sessions.
     pub sessions: Sessions,
+    /// The metrics registry served at `/metrics`.
+    pub metrics: Metrics,
 }

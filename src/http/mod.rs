@@ -5,9 +5,11 @@ pub mod api;
 pub mod client;
 pub mod embed;
 pub mod error;
+pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
 pub mod serve;
+pub mod shared_limit;
 pub mod subscriptions;
 
 use std::time::Duration;
@@ -58,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi_route(api.openapi))
         .merge(embed::router())
         .merge(subscriptions::router())
+        .merge(metrics::router(cfg.server.metrics))
         .route("/", get(pages::demo))
         .route("/assets/page.css", get(pages::page_css))
         .route("/healthz", get(|| async { "ok" }))
@@ -66,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             (StatusCode::METHOD_NOT_ALLOWED, Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "That method is not allowed here."}})))
         })
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(cfg.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

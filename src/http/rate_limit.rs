@@ -8,6 +8,10 @@
 //! from one address is cut at the address limiter and never eats the page or site quota
 //! that everybody else shares. Each limiter is exact under concurrency (a compare-and-swap
 //! per key), so a burst of N concurrent requests gets exactly the burst size through.
+//!
+//! With `[rate_limit] redis_url` set, a request this process allows is then checked against
+//! the same limits shared by every instance (`shared_limit`): all of them at once, spending
+//! nothing unless all allow. If Redis does not answer, the local verdict stands (fail-open).
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -19,8 +23,10 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{NotUntil, Quota, RateLimiter};
 use tokio_util::sync::CancellationToken;
 
+use super::shared_limit::{Need, SharedLimits, login_need, submission_needs};
 use crate::clock::Clock;
 use crate::config::RateLimitConfig;
+use crate::metrics::Metrics;
 
 /// governor's view of the injected clock: monotonic time since start-up plus the offset
 /// tests add with `Clock::advance`.
@@ -91,6 +97,7 @@ fn refused(policy: &'static str, nu: &NotUntil<Duration>, clock: &LimiterClock) 
 
 struct Limits {
     enabled: bool,
+    cfg: RateLimitConfig,
     clock: LimiterClock,
     address: Limiter<IpAddr>,
     address_hourly: Limiter<IpAddr>,
@@ -105,12 +112,15 @@ struct Limits {
 #[derive(Clone)]
 pub struct RateLimits {
     limits: Arc<Limits>,
+    shared: Option<SharedLimits>,
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimits")
             .field("enabled", &self.limits.enabled)
+            .field("shared", &self.shared.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +144,7 @@ impl RateLimits {
         let c = &clock;
         let limits = Limits {
             enabled: cfg.enabled,
+            cfg: cfg.clone(),
             address: Limiter::new(
                 "address",
                 every(cfg.address_burst, cfg.address_period_secs),
@@ -153,13 +164,85 @@ impl RateLimits {
         };
         RateLimits {
             limits: Arc::new(limits),
+            shared: None,
+            metrics: Metrics::default(),
         }
     }
 
-    /// Checks a comment submission. `site` is `None` for a site that is not configured, so
-    /// made-up site names cannot grow the page and site tables. Does nothing when
-    /// `[rate_limit] enabled = false`.
-    pub fn check_submission(
+    /// Also enforces every limit across instances through Redis.
+    pub fn with_shared(mut self, shared: SharedLimits) -> RateLimits {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Counts refusals into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> RateLimits {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Checks a comment submission in this process and then, when configured, across all
+    /// instances. `site` is `None` for a site that is not configured, so made-up site names
+    /// cannot grow the page and site tables. Does nothing when `[rate_limit] enabled = false`.
+    pub async fn check_submission(
+        &self,
+        ip: Option<IpAddr>,
+        email: &str,
+        site: Option<&str>,
+        uri: &str,
+    ) -> Result<(), RateLimited> {
+        if !self.limits.enabled {
+            return Ok(());
+        }
+        self.local_submission(ip, email, site, uri)
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        let needs = submission_needs(&self.limits.cfg, ip, email, site, uri);
+        self.check_shared(&needs).await
+    }
+
+    /// Checks a moderator sign-in attempt from `ip`, here and across instances. Applies even
+    /// when submission limits are turned off. For the dashboard's login handler.
+    pub async fn check_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
+        let Some(key) = ip.map(address_key) else {
+            return Ok(());
+        };
+        self.local_login(Some(key))
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        let needs = [login_need(&self.limits.cfg, key)];
+        self.check_shared(&needs).await
+    }
+
+    async fn check_shared(&self, needs: &[Need]) -> Result<(), RateLimited> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        if needs.is_empty() {
+            return Ok(());
+        }
+        let now_ms = self.limits.clock.clock.now().timestamp_millis();
+        match shared.check(now_ms, needs).await {
+            Ok(None) => Ok(()),
+            Ok(Some(refusal)) => {
+                let need = needs.get(refusal.index).unwrap_or(&needs[0]);
+                self.metrics.rate_limited(need.policy, true);
+                let window_ms = need.interval_ms.saturating_mul(u64::from(need.burst));
+                Err(RateLimited {
+                    policy: need.policy,
+                    quota: need.burst,
+                    window_secs: window_ms.div_ceil(1000),
+                    retry_after_secs: (refusal.wait.as_millis().div_ceil(1000) as u64).max(1),
+                })
+            }
+            Err(_) => {
+                // Fail-open: this instance's own limits already allowed the request.
+                self.metrics.shared_limit_unavailable();
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks a comment submission against this process's limiters only.
+    pub fn local_submission(
         &self,
         ip: Option<IpAddr>,
         email: &str,
@@ -189,9 +272,8 @@ impl RateLimits {
         Ok(())
     }
 
-    /// Checks a moderator sign-in attempt from `ip`. Applies even when submission limits
-    /// are turned off. For the dashboard's login handler.
-    pub fn check_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
+    /// Checks a moderator sign-in attempt against this process's limiter only.
+    pub fn local_login(&self, ip: Option<IpAddr>) -> Result<(), RateLimited> {
         let l = &*self.limits;
         match ip.map(address_key) {
             Some(key) => l.login.check(&key, &l.clock),

@@ -19,22 +19,22 @@ fn three_at_once_then_one_every_fifteen_seconds() {
     for i in 0..3 {
         let email = format!("u{i}@example.org");
         assert!(
-            rl.check_submission(ip("192.0.2.1"), &email, None, "")
+            rl.local_submission(ip("192.0.2.1"), &email, None, "")
                 .is_ok()
         );
     }
     let err = rl
-        .check_submission(ip("192.0.2.1"), "u9@example.org", None, "")
+        .local_submission(ip("192.0.2.1"), "u9@example.org", None, "")
         .err();
     assert_eq!(err.as_ref().map(|e| e.policy), Some("address"));
     assert!(err.is_some_and(|e| (14..=15).contains(&e.retry_after_secs) && e.quota == 3));
     clock.advance(Duration::from_secs(15));
     assert!(
-        rl.check_submission(ip("192.0.2.1"), "u9@example.org", None, "")
+        rl.local_submission(ip("192.0.2.1"), "u9@example.org", None, "")
             .is_ok()
     );
     assert!(
-        rl.check_submission(ip("192.0.2.2"), "v@example.org", None, "")
+        rl.local_submission(ip("192.0.2.2"), "v@example.org", None, "")
             .is_ok()
     );
 }
@@ -45,7 +45,7 @@ fn an_address_gets_about_twenty_an_hour() {
     let mut accepted = 0;
     let refusal = loop {
         let email = format!("u{accepted}@example.org");
-        match rl.check_submission(ip("192.0.2.1"), &email, None, "") {
+        match rl.local_submission(ip("192.0.2.1"), &email, None, "") {
             Ok(()) => accepted += 1,
             Err(e) => break e,
         }
@@ -72,12 +72,12 @@ fn ipv6_clients_share_their_64_and_emails_their_plus_tags() {
     let (rl, _) = limits();
     for n in 1..=3 {
         assert!(
-            rl.check_submission(ip(&format!("2001:db8::{n}")), "", None, "")
+            rl.local_submission(ip(&format!("2001:db8::{n}")), "", None, "")
                 .is_ok()
         );
     }
     assert!(
-        rl.check_submission(ip("2001:db8::ffff"), "", None, "")
+        rl.local_submission(ip("2001:db8::ffff"), "", None, "")
             .is_err()
     );
 }
@@ -91,15 +91,15 @@ fn disabled_limits_let_submissions_through_but_not_logins() {
     let rl = RateLimits::new(&cfg, Clock::system());
     for _ in 0..10 {
         assert!(
-            rl.check_submission(ip("192.0.2.1"), "a@b.org", Some("s"), "/")
+            rl.local_submission(ip("192.0.2.1"), "a@b.org", Some("s"), "/")
                 .is_ok()
         );
     }
     for _ in 0..5 {
-        assert!(rl.check_login(ip("192.0.2.1")).is_ok());
+        assert!(rl.local_login(ip("192.0.2.1")).is_ok());
     }
     assert_eq!(
-        rl.check_login(ip("192.0.2.1")).err().map(|e| e.policy),
+        rl.local_login(ip("192.0.2.1")).err().map(|e| e.policy),
         Some("login")
     );
     rl.trim();

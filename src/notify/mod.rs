@@ -23,6 +23,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::keys::Keys;
+use crate::metrics::Metrics;
 use entity::outbox::Model as OutboxRow;
 
 /// Wakes the worker after a transaction that enqueued mail committed.
@@ -56,6 +57,7 @@ pub struct Notifier {
     clock: Clock,
     mailer: Mailer,
     waker: Waker,
+    metrics: Metrics,
 }
 
 impl Notifier {
@@ -73,7 +75,14 @@ impl Notifier {
             clock,
             mailer,
             waker: Waker::default(),
+            metrics: Metrics::default(),
         })
+    }
+
+    /// Counts sent mail and send failures into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Notifier {
+        self.metrics = metrics;
+        self
     }
 
     pub fn waker(&self) -> Waker {
@@ -88,6 +97,7 @@ impl Notifier {
             clock: self.clock.clone(),
             config: self.config.clone(),
             keys: self.keys.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 

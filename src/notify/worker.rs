@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::keys::Keys;
+use crate::metrics::Metrics;
 use entity::outbox::Model as Row;
 
 /// What one attempt at one row came to.
@@ -34,6 +35,7 @@ pub struct Worker {
     pub(super) clock: Clock,
     pub(super) config: Arc<Config>,
     pub(super) keys: Keys,
+    pub(super) metrics: Metrics,
 }
 
 impl Worker {
@@ -94,6 +96,12 @@ impl Worker {
         let now = self.clock.now();
         let mail = &self.config.mail;
         let attempts = u32::try_from(row.attempts).unwrap_or(0);
+        match &outcome {
+            Outcome::Sent => self.metrics.mail_sent(),
+            Outcome::Temporary(_) => self.metrics.mail_failure("temporary"),
+            Outcome::Permanent(_) => self.metrics.mail_failure("permanent"),
+            Outcome::Skipped(_) => {}
+        }
         let (state, due, error) = match outcome {
             Outcome::Sent => (State::Sent, row.due_at, None),
             Outcome::Skipped(why) => (State::Skipped, row.due_at, Some(why.to_owned())),

@@ -69,7 +69,7 @@ pub async fn submit(
 ) -> Response {
     // Unknown peers share one key rather than going unlimited.
     let key = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    if let Err(limited) = state.rate_limits.check_login(Some(key)) {
+    if let Err(limited) = state.rate_limits.check_login(Some(key)).await {
         return AdminError::TooMany {
             retry_after_secs: limited.retry_after_secs,
         }

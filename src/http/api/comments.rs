@@ -92,7 +92,7 @@ async fn submit_json(
     }
     let req: CommentRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
-    check_rate(&state, &client, &req.author_email, &req.site, &req.uri)?;
+    check_rate(&state, &client, &req.author_email, &req.site, &req.uri).await?;
     let new = req.into_new_comment(client).map_err(ApiError::Validation)?;
     Ok(state.moderation.submit(new).await?)
 }
@@ -110,7 +110,7 @@ async fn submit_form(
         Ok(f) => f,
         Err(e) => return pages::error_page(&ApiError::Malformed(e.to_string())),
     };
-    if let Err(e) = check_rate(&state, &client, &form.author_email, &form.site, &form.uri) {
+    if let Err(e) = check_rate(&state, &client, &form.author_email, &form.site, &form.uri).await {
         return pages::error_page(&e);
     }
     let typed = form.clone();
@@ -141,7 +141,7 @@ async fn submit_form(
 }
 
 /// The rate limits, before any validation, so that invalid floods are limited too.
-fn check_rate(
+async fn check_rate(
     state: &AppState,
     client: &ClientInfo,
     email: &str,
@@ -152,6 +152,7 @@ fn check_rate(
     state
         .rate_limits
         .check_submission(client.ip, email, site, uri)
+        .await
         .map_err(ApiError::RateLimited)
 }
 

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod dashboard;
 pub mod mail;
 pub mod pg;
+pub mod redis;
 pub mod smtp;
 pub mod widget;
 
@@ -93,12 +94,40 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::spawn_on(backend, None, tweak).await
+    }
+
+    /// A second instance on this app's database, as another process behind the same load
+    /// balancer would be: its own port, clock, limiters and workers. The first app owns the
+    /// database and drops it.
+    pub async fn spawn_beside(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let url = self.config.database.url.clone();
+        TestApp::spawn_on(Backend::Sqlite, Some(url), tweak).await
+    }
+
+    /// Two instances on one fresh database, both configured by `tweak`.
+    pub async fn spawn_pair(backend: Backend, tweak: impl Fn(&mut Config)) -> (TestApp, TestApp) {
+        let a = TestApp::spawn_with(backend, &tweak).await;
+        let b = a.spawn_beside(&tweak).await;
+        (a, b)
+    }
+
+    async fn spawn_on(
+        backend: Backend,
+        shared_db: Option<String>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = TempDir::new();
         let mut config = Config::load(None, Vec::new()).expect("default config loads");
         config.server.bind = "127.0.0.1:0".parse().expect("addr");
         config.sites = test_sites();
         config.mail.file_dir = dir.path.join("mail").display().to_string();
         let db = match &backend {
+            _ if shared_db.is_some() => {
+                config.database.url = shared_db.unwrap_or_default();
+                config.database.max_connections = 4;
+                DbGuard::None
+            }
             Backend::Sqlite => {
                 config.database.url =
                     format!("sqlite://{}?mode=rwc", dir.path.join("replyd.db").display());
