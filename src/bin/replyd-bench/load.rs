@@ -18,7 +18,13 @@ pub enum Scenario {
 
 impl Scenario {
     pub fn all() -> [Scenario; 5] {
-        [Scenario::Thread50, Scenario::Thread500, Scenario::Counts20, Scenario::Post, Scenario::Mix]
+        [
+            Scenario::Thread50,
+            Scenario::Thread500,
+            Scenario::Counts20,
+            Scenario::Post,
+            Scenario::Mix,
+        ]
     }
 
     pub fn name(self) -> &'static str {
@@ -35,7 +41,10 @@ impl Scenario {
         match self {
             Scenario::Thread50 => get("/api/v1/comments?site=demo&uri=%2Fb50"),
             // The widget asks for 100 at a time.
-            Scenario::Thread500 => get(&format!("/api/v1/comments?site=demo&uri=%2Fb500&limit=100&offset={}", (n % 5) * 100)),
+            Scenario::Thread500 => get(&format!(
+                "/api/v1/comments?site=demo&uri=%2Fb500&limit=100&offset={}",
+                (n % 5) * 100
+            )),
             Scenario::Counts20 => {
                 let uris: String = (0..20).map(|i| format!("&uri=%2Fc%2F{i}")).collect();
                 get(&format!("/api/v1/counts?site=demo{uris}"))
@@ -81,7 +90,10 @@ impl Outcome {
 async fn connect(server: SocketAddr, conn: usize) -> anyhow::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
     let [hi, lo] = u16::try_from(conn + 2).unwrap_or(2).to_be_bytes();
-    socket.bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, hi, lo)), 0))?;
+    socket.bind(SocketAddr::new(
+        IpAddr::V4(Ipv4Addr::new(127, 0, hi, lo)),
+        0,
+    ))?;
     let stream = socket.connect(server).await?;
     stream.set_nodelay(true)?;
     Ok(stream)
@@ -118,7 +130,12 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<u
     Ok(status)
 }
 
-pub async fn run_scenario(server: SocketAddr, scenario: Scenario, connections: usize, duration: Duration) -> anyhow::Result<Outcome> {
+pub async fn run_scenario(
+    server: SocketAddr,
+    scenario: Scenario,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -151,5 +168,9 @@ pub async fn run_scenario(server: SocketAddr, scenario: Scenario, connections: u
         errors += e;
     }
     all.sort_unstable();
-    Ok(Outcome { latencies_us: all, elapsed: started.elapsed(), errors })
+    Ok(Outcome {
+        latencies_us: all,
+        elapsed: started.elapsed(),
+        errors,
+    })
 }

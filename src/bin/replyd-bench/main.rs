@@ -46,7 +46,10 @@ async fn main() -> anyhow::Result<()> {
         None => std::env::current_exe()?.with_file_name("replyd"),
     };
     let mut server = Server::prepare(&replyd, &args.db)?;
-    eprintln!("seeding: pages of 50 and 500 comments, 20 counted pages, {} background comments", args.background);
+    eprintln!(
+        "seeding: pages of 50 and 500 comments, 20 counted pages, {} background comments",
+        args.background
+    );
     server.seed("/b50", 50, 1)?;
     server.seed("/b500", 500, 1)?;
     server.seed("/c/", 3, 20)?;
@@ -60,7 +63,13 @@ async fn main() -> anyhow::Result<()> {
             continue;
         }
         let cpu_before = server.cpu_seconds()?;
-        let r = run_scenario(server.addr(), scenario, args.connections, Duration::from_secs(args.duration)).await?;
+        let r = run_scenario(
+            server.addr(),
+            scenario,
+            args.connections,
+            Duration::from_secs(args.duration),
+        )
+        .await?;
         let cpu = server.cpu_seconds()? - cpu_before;
         let n = r.latencies_us.len().max(1) as f64;
         println!(
@@ -75,8 +84,14 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!();
-    println!("start-up to /healthz on the seeded database: {:.0} ms", startup.as_secs_f64() * 1000.0);
-    println!("peak RSS of replyd: {:.1} MB", server.peak_rss_kb()? as f64 / 1024.0);
+    println!(
+        "start-up to /healthz on the seeded database: {:.0} ms",
+        startup.as_secs_f64() * 1000.0
+    );
+    println!(
+        "peak RSS of replyd: {:.1} MB",
+        server.peak_rss_kb()? as f64 / 1024.0
+    );
     server.stop();
     Ok(())
 }

@@ -16,13 +16,18 @@ pub struct Server {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Server {
     pub fn prepare(replyd: &Path, db: &str) -> anyhow::Result<Server> {
         if !replyd.exists() {
-            bail!("{} not found: run `cargo build --release` first", replyd.display());
+            bail!(
+                "{} not found: run `cargo build --release` first",
+                replyd.display()
+            );
         }
         let dir = std::env::temp_dir().join(format!("replyd-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -30,21 +35,33 @@ impl Server {
             format!("sqlite://{}?mode=rwc", dir.join("bench.db").display())
         } else {
             let name = format!("bench_{}", std::process::id());
-            let status = Command::new("psql").arg(db).args(["-qc", &format!("CREATE DATABASE {name}")]).status()?;
+            let status = Command::new("psql")
+                .arg(db)
+                .args(["-qc", &format!("CREATE DATABASE {name}")])
+                .status()?;
             if !status.success() {
                 bail!("could not create the scratch database with psql");
             }
             format!("{}/{name}", db.rsplit_once('/').map_or(db, |(b, _)| b))
         };
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-        Ok(Server { replyd: replyd.to_owned(), dir, url, addr, child: None })
+        Ok(Server {
+            replyd: replyd.to_owned(),
+            dir,
+            url,
+            addr,
+            child: None,
+        })
     }
 
     fn command(&self) -> Command {
         let mut c = Command::new(&self.replyd);
         c.env("REPLYD__DATABASE__URL", &self.url)
             .env("REPLYD__SERVER__BIND", self.addr.to_string())
-            .env("REPLYD__SERVER__PUBLIC_URL", format!("http://{}", self.addr))
+            .env(
+                "REPLYD__SERVER__PUBLIC_URL",
+                format!("http://{}", self.addr),
+            )
             .env("REPLYD__RATE_LIMIT__ENABLED", "false")
             .env("REPLYD__MAIL__FILE_DIR", self.dir.join("mail"))
             .env("RUST_LOG", "warn");
@@ -58,7 +75,17 @@ impl Server {
     pub fn seed(&self, uri: &str, comments: u64, pages: u64) -> anyhow::Result<()> {
         let out = self
             .command()
-            .args(["seed", "--site", "demo", "--uri", uri, "--comments", &comments.to_string(), "--pages", &pages.to_string()])
+            .args([
+                "seed",
+                "--site",
+                "demo",
+                "--uri",
+                uri,
+                "--comments",
+                &comments.to_string(),
+                "--pages",
+                &pages.to_string(),
+            ])
             .output()?;
         if !out.status.success() {
             bail!("seed failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -70,12 +97,17 @@ impl Server {
     /// Starts the server and returns how long it took to answer /healthz.
     pub async fn start(&mut self) -> anyhow::Result<Duration> {
         let started = Instant::now();
-        let child = self.command().stdout(Stdio::null()).spawn().context("starting replyd")?;
+        let child = self
+            .command()
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting replyd")?;
         self.child = Some(child);
         loop {
             if let Ok(mut s) = tokio::net::TcpStream::connect(self.addr).await {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await?;
+                s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .await?;
                 let mut buf = Vec::new();
                 s.read_to_end(&mut buf).await?;
                 if buf.starts_with(b"HTTP/1.1 200") {
@@ -90,7 +122,10 @@ impl Server {
     }
 
     fn pid(&self) -> anyhow::Result<u32> {
-        self.child.as_ref().map(Child::id).context("server not running")
+        self.child
+            .as_ref()
+            .map(Child::id)
+            .context("server not running")
     }
 
     /// User + system CPU seconds the server has used so far.
@@ -98,7 +133,8 @@ impl Server {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()?))?;
         let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
         let f: Vec<&str> = after.split_whitespace().collect();
-        let ticks: f64 = f.get(11).and_then(|u| u.parse().ok()).unwrap_or(0.0) + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+        let ticks: f64 = f.get(11).and_then(|u| u.parse().ok()).unwrap_or(0.0)
+            + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
         Ok(ticks / 100.0)
     }
 
