@@ -5,6 +5,7 @@ pub mod admin;
 pub mod comments;
 pub mod outbox;
 pub mod own;
+pub mod reads;
 pub mod request;
 pub mod views;
 
@@ -50,8 +51,8 @@ pub struct ApiRouters {
 
 pub fn routers() -> ApiRouters {
     let (public, public_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(comments::submit, comments::thread))
-        .routes(routes!(comments::counts))
+        .routes(routes!(comments::submit, reads::thread))
+        .routes(routes!(reads::counts))
         .routes(routes!(own::edit_own, own::delete_own))
         .split_for_parts();
     let (admin, admin_doc) = OpenApiRouter::new()

@@ -1,0 +1,97 @@
+//! replyd-bench: seeds a database, starts the release `replyd` beside it, drives it over
+//! loopback with keep-alive connections and prints a Markdown table: requests/s, latency
+//! percentiles, server CPU per request and peak RSS.
+//!
+//! `cargo build --release && cargo run --release --bin replyd-bench -- --help`
+mod load;
+mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use load::{Scenario, run_scenario};
+use server::Server;
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmarks a release build of replyd on SQLite or PostgreSQL")]
+struct Args {
+    /// sqlite, or a postgres:// URL of a server where a scratch database may be created.
+    #[arg(long, default_value = "sqlite")]
+    db: String,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Comments in the background database: 10000 (one per page across 10,000 pages) or
+    /// 1000000 (100 per page).
+    #[arg(long, default_value_t = 10_000)]
+    background: u64,
+    /// Only these scenarios (thread50, thread500, counts20, post, mix); all by default.
+    #[arg(long)]
+    only: Vec<String>,
+    /// The replyd binary; defaults to the one beside this one.
+    #[arg(long)]
+    replyd: Option<PathBuf>,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let replyd = match args.replyd.clone() {
+        Some(p) => p,
+        None => std::env::current_exe()?.with_file_name("replyd"),
+    };
+    let mut server = Server::prepare(&replyd, &args.db)?;
+    eprintln!(
+        "seeding: pages of 50 and 500 comments, 20 counted pages, {} background comments",
+        args.background
+    );
+    server.seed("/b50", 50, 1)?;
+    server.seed("/b500", 500, 1)?;
+    server.seed("/c/", 3, 20)?;
+    let per_page = (args.background / 10_000).max(1);
+    server.seed("/bg/", per_page, args.background / per_page)?;
+    let startup = server.start().await?;
+    println!("| scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU ms/req | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for scenario in Scenario::all() {
+        if !args.only.is_empty() && !args.only.iter().any(|o| o == scenario.name()) {
+            continue;
+        }
+        let cpu_before = server.cpu_seconds()?;
+        let r = run_scenario(
+            server.addr(),
+            scenario,
+            args.connections,
+            Duration::from_secs(args.duration),
+        )
+        .await?;
+        let cpu = server.cpu_seconds()? - cpu_before;
+        let n = r.latencies_us.len().max(1) as f64;
+        println!(
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {} |",
+            scenario.name(),
+            n / r.elapsed.as_secs_f64(),
+            r.percentile(50.0),
+            r.percentile(99.0),
+            r.percentile(99.9),
+            cpu * 1000.0 / n,
+            r.errors
+        );
+    }
+    println!();
+    println!(
+        "start-up to /healthz on the seeded database: {:.0} ms",
+        startup.as_secs_f64() * 1000.0
+    );
+    println!(
+        "peak RSS of replyd: {:.1} MB",
+        server.peak_rss_kb()? as f64 / 1024.0
+    );
+    server.stop();
+    Ok(())
+}
