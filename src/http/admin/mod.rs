@@ -5,6 +5,7 @@
 mod actions;
 mod assets;
 mod auth;
+mod ban;
 mod error;
 mod login;
 mod one_click;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/comments/{id}/act", post(actions::act))
         .route("/admin/comments/{id}/edit", post(actions::edit))
         .route("/admin/comments/{id}/reply", post(actions::reply))
+        .route("/admin/comments/{id}/ban", post(ban::one))
         .route("/admin/bulk", post(actions::bulk))
         .route("/admin/audit", get(pages::audit))
         .route(
