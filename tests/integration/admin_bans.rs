@@ -102,6 +102,7 @@ backends! {
         let ban = &bans["bans"][0];
         assert_eq!(ban["kind"], "address_hash");
         assert!(!ban["value"].as_str().unwrap().contains("127.0.0.1"), "the raw address is never stored");
+        assert_eq!(ban["label"], format!("address of comment #{first} (prefix 127.0.0.0/24)"));
         let (_, c) = app.admin(&token, Method::GET, &format!("/api/v1/admin/comments/{same}")).await;
         assert!(c.to_string().contains(&format!("address of comment #{first} (prefix 127.0.0.0/24)")), "{c}");
 
