@@ -38,6 +38,7 @@ fn lists() -> Lists {
                 id: i,
                 target: BanTarget::parse(kind, &value).unwrap_or(BanTarget::Email(value)),
                 reason: "bench".into(),
+                label: None,
                 expires_at: None,
             }
         })
@@ -59,6 +60,7 @@ fn main() {
     let now = Utc::now();
     let token = form_token::issue(&keys, "blog", "/post", now - Duration::seconds(30));
     let ip: IpAddr = [203, 0, 113, 9].into();
+    let ip_hash = keys.address_hash(ip);
     let agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
     let started = Instant::now();
@@ -74,6 +76,7 @@ fn main() {
             url: Some("https://ada.example.org"),
             text,
             ip: Some(ip),
+            ip_hash: Some(&ip_hash),
             user_agent: Some(agent),
             honeypot: None,
             token: check,

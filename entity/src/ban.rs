@@ -6,11 +6,14 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `email`, `address` or `email_domain`.
+    /// `email`, `address`, `email_domain` or `address_hash`.
     pub kind: String,
-    /// The normalised email, network (CIDR) or domain.
+    /// The normalised email, network (CIDR), domain, or keyed address hash.
     pub value: String,
     pub reason: String,
+    /// What a person reads instead of the value, e.g. "address of comment #12 (prefix
+    /// 203.0.113.0/24)" for an `address_hash` ban.
+    pub label: Option<String>,
     /// The ban stops applying at this time; never when null.
     pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -5,6 +5,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_abuse;
 mod m20261129_000003_outbox;
 mod m20261129_000004_dashboard;
+mod m20261130_000005_address_bans;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_abuse::Migration),
             Box::new(m20261129_000003_outbox::Migration),
             Box::new(m20261129_000004_dashboard::Migration),
+            Box::new(m20261130_000005_address_bans::Migration),
         ]
     }
 }

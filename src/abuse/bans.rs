@@ -1,5 +1,7 @@
-//! Bans: by email, by address or network, by email domain. Optionally timed; an expired
-//! ban no longer applies. Parsing normalises what moderators type, matching is pure.
+//! Bans: by email, by address or network, by email domain, or by the keyed hash of one
+//! client address (made from a comment, since the raw address is never stored). Optionally
+//! timed; an expired ban no longer applies. Parsing normalises what moderators type,
+//! matching is pure.
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +12,8 @@ pub enum BanKind {
     Email,
     Address,
     EmailDomain,
+    /// One exact client address, known only by `Keys::address_hash`.
+    AddressHash,
 }
 
 impl BanKind {
@@ -18,6 +22,7 @@ impl BanKind {
             BanKind::Email => "email",
             BanKind::Address => "address",
             BanKind::EmailDomain => "email_domain",
+            BanKind::AddressHash => "address_hash",
         }
     }
 
@@ -26,6 +31,7 @@ impl BanKind {
             "email" => Some(BanKind::Email),
             "address" => Some(BanKind::Address),
             "email_domain" => Some(BanKind::EmailDomain),
+            "address_hash" => Some(BanKind::AddressHash),
             _ => None,
         }
     }
@@ -40,10 +46,13 @@ pub enum BanTarget {
     Address(IpNet),
     /// A domain, lower-cased, without `@`; its subdomains match too.
     EmailDomain(String),
+    /// The keyed hash of one address (`Keys::address_hash`), taken from a comment.
+    AddressHash(String),
 }
 
 impl BanTarget {
-    /// Parses what a moderator typed for a ban of `kind`.
+    /// Parses what a moderator typed for a ban of `kind`. Address hashes cannot be typed:
+    /// they come from a comment (`moderation::Moderation::ban_author`).
     pub fn parse(kind: BanKind, value: &str) -> Result<BanTarget, String> {
         let v = value.trim();
         if v.is_empty() {
@@ -80,6 +89,9 @@ impl BanTarget {
                 }
                 Ok(BanTarget::EmailDomain(d))
             }
+            BanKind::AddressHash => {
+                Err("an exact address is banned from one of its comments".into())
+            }
         }
     }
 
@@ -88,13 +100,16 @@ impl BanTarget {
             BanTarget::Email(_) => BanKind::Email,
             BanTarget::Address(_) => BanKind::Address,
             BanTarget::EmailDomain(_) => BanKind::EmailDomain,
+            BanTarget::AddressHash(_) => BanKind::AddressHash,
         }
     }
 
     /// The stored, displayed form.
     pub fn value(&self) -> String {
         match self {
-            BanTarget::Email(e) | BanTarget::EmailDomain(e) => e.clone(),
+            BanTarget::Email(e) | BanTarget::EmailDomain(e) | BanTarget::AddressHash(e) => {
+                e.clone()
+            }
             BanTarget::Address(net) => net.to_string(),
         }
     }
@@ -105,6 +120,8 @@ pub struct Ban {
     pub id: i64,
     pub target: BanTarget,
     pub reason: String,
+    /// What people read instead of the value (address-hash bans).
+    pub label: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -113,10 +130,12 @@ impl Ban {
         self.expires_at.is_none_or(|t| t > now)
     }
 
-    /// Does this ban cover an author with this (lower-cased) email, from this address?
-    pub fn matches(&self, email_norm: &str, ip: Option<IpAddr>) -> bool {
+    /// Does this ban cover an author with this (lower-cased) email, from this address
+    /// (given raw, and as its keyed hash)?
+    pub fn matches(&self, email_norm: &str, ip: Option<IpAddr>, ip_hash: Option<&str>) -> bool {
         match &self.target {
             BanTarget::Email(e) => e == email_norm,
+            BanTarget::AddressHash(h) => ip_hash == Some(h.as_str()),
             BanTarget::Address(net) => ip.is_some_and(|ip| net.contains(&ip)),
             BanTarget::EmailDomain(d) => {
                 let domain = email_norm.rsplit_once('@').map_or("", |(_, d)| d);
@@ -138,6 +157,7 @@ mod tests {
             id: 1,
             target: BanTarget::parse(kind, v).unwrap_or_else(|e| panic!("{e}")),
             reason: String::new(),
+            label: None,
             expires_at: None,
         }
     }
@@ -149,22 +169,33 @@ mod tests {
     #[test]
     fn each_kind_matches_what_it_names() {
         let e = ban(BanKind::Email, " Spammer@Example.ORG ");
-        assert!(e.matches("spammer@example.org", None));
-        assert!(!e.matches("other@example.org", None));
+        assert!(e.matches("spammer@example.org", None, None));
+        assert!(!e.matches("other@example.org", None, None));
 
         let net = ban(BanKind::Address, "203.0.113.77/24");
         assert_eq!(net.target.value(), "203.0.113.0/24");
-        assert!(net.matches("a@b.c", ip("203.0.113.5")));
-        assert!(!net.matches("a@b.c", ip("203.0.114.5")));
-        assert!(!net.matches("a@b.c", None));
+        assert!(net.matches("a@b.c", ip("203.0.113.5"), None));
+        assert!(!net.matches("a@b.c", ip("203.0.114.5"), None));
+        assert!(!net.matches("a@b.c", None, None));
         let one = ban(BanKind::Address, "2001:db8::1");
-        assert!(one.matches("a@b.c", ip("2001:db8::1")));
-        assert!(!one.matches("a@b.c", ip("2001:db8::2")));
+        assert!(one.matches("a@b.c", ip("2001:db8::1"), None));
+        assert!(!one.matches("a@b.c", ip("2001:db8::2"), None));
 
         let d = ban(BanKind::EmailDomain, "@Spam.example");
-        assert!(d.matches("x@spam.example", None));
-        assert!(d.matches("x@mail.spam.example", None));
-        assert!(!d.matches("x@notspam.example", None));
+        assert!(d.matches("x@spam.example", None, None));
+        assert!(d.matches("x@mail.spam.example", None, None));
+        assert!(!d.matches("x@notspam.example", None, None));
+
+        let hashed = Ban {
+            target: BanTarget::AddressHash("abc123".into()),
+            ..ban(BanKind::Email, "a@b.org")
+        };
+        assert!(hashed.matches("x@y.org", ip("192.0.2.1"), Some("abc123")));
+        assert!(!hashed.matches("x@y.org", ip("192.0.2.1"), Some("abc124")));
+        assert!(
+            !hashed.matches("a@b.org", None, None),
+            "matches only the hash"
+        );
     }
 
     #[test]
@@ -173,6 +204,7 @@ mod tests {
         assert!(BanTarget::parse(BanKind::Address, "10.0.0.0/33").is_err());
         assert!(BanTarget::parse(BanKind::EmailDomain, "localhost").is_err());
         assert!(BanTarget::parse(BanKind::EmailDomain, "").is_err());
+        assert!(BanTarget::parse(BanKind::AddressHash, "abc123").is_err());
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! Moderators managing the word lists and bans. Input is checked field by field; each
 //! change is one transaction together with its audit row.
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, NotSet, QueryOrder};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet,
+    QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 use super::bans::{BanKind, BanTarget};
@@ -14,7 +18,19 @@ use entity::{abuse_rule, ban};
 
 const WORD_MAX: usize = 100;
 const REASON_MAX: usize = 500;
-const MAX_BAN_SECS: u64 = 10 * 366 * 24 * 3600;
+pub const MAX_BAN_SECS: u64 = 10 * 366 * 24 * 3600;
+
+/// A checked ban, ready to insert.
+#[derive(Debug, Clone)]
+pub struct NewBan {
+    pub target: BanTarget,
+    pub reason: String,
+    /// What people read instead of the value (address-hash bans).
+    pub label: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The comment the ban was made from, for the audit log.
+    pub comment_id: Option<i64>,
+}
 
 /// A ban as a moderator asked for it, before checking.
 #[derive(Debug, Clone, Default)]
@@ -111,20 +127,65 @@ pub async fn add_ban(
     now: DateTime<Utc>,
 ) -> Result<ban::Model, AbuseError> {
     let (target, reason, expires_at) = check_ban(req, now)?;
+    let new = NewBan {
+        target,
+        reason,
+        label: None,
+        expires_at,
+        comment_id: None,
+    };
     let tx = db.begin_write().await?;
-    let row = ban::ActiveModel {
-        id: NotSet,
-        kind: Set(target.kind().as_str().to_owned()),
-        value: Set(target.value()),
-        reason: Set(reason),
-        expires_at: Set(expires_at),
-        created_at: Set(now),
-    }
-    .insert(&tx)
-    .await?;
-    audit::record(&tx, entry(actor, "ban_added", ban_detail(&row), now)).await?;
+    let row = insert_ban(&tx, actor, &new, now).await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// Inserts a ban and its audit row on the caller's transaction.
+pub async fn insert_ban<C: ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    new: &NewBan,
+    now: DateTime<Utc>,
+) -> Result<ban::Model, DbErr> {
+    let row = ban::ActiveModel {
+        id: NotSet,
+        kind: Set(new.target.kind().as_str().to_owned()),
+        value: Set(new.target.value()),
+        reason: Set(new.reason.clone()),
+        label: Set(new.label.clone()),
+        expires_at: Set(new.expires_at),
+        created_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    let mut e = entry(actor, "ban_added", ban_detail(&row), now);
+    e.comment_id = new.comment_id;
+    audit::record(tx, e).await?;
+    Ok(row)
+}
+
+/// Is `target` already banned at `now` until at least `expires_at` (`None`: for ever)?
+pub async fn already_banned<C: ConnectionTrait>(
+    tx: &C,
+    target: &BanTarget,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let rows = ban::Entity::find()
+        .filter(ban::Column::Kind.eq(target.kind().as_str()))
+        .filter(ban::Column::Value.eq(target.value()))
+        .filter(
+            ban::Column::ExpiresAt
+                .is_null()
+                .or(ban::Column::ExpiresAt.gt(now)),
+        )
+        .all(tx)
+        .await?;
+    Ok(rows.iter().any(|r| match (r.expires_at, expires_at) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(have), Some(want)) => have >= want,
+    }))
 }
 
 pub async fn delete_ban(
@@ -217,6 +278,7 @@ fn ban_detail(row: &ban::Model) -> serde_json::Value {
         "kind": row.kind,
         "value": row.value,
         "reason": row.reason,
+        "label": row.label,
         "expires_at": row.expires_at.map(|t| t.to_rfc3339()),
     })
 }

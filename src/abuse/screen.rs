@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use super::bans::Ban;
+use super::bans::{Ban, BanTarget};
 use super::form_token::TokenCheck;
 use super::words::{first_match, fold};
 use crate::moderation::markdown::count_links;
@@ -57,6 +57,8 @@ pub struct Submission<'a> {
     pub url: Option<&'a str>,
     pub text: &'a str,
     pub ip: Option<IpAddr>,
+    /// `Keys::address_hash` of `ip`, computed by the caller so the pipeline stays pure.
+    pub ip_hash: Option<&'a str>,
     pub user_agent: Option<&'a str>,
     /// The hidden form field people leave empty.
     pub honeypot: Option<&'a str>,
@@ -79,7 +81,7 @@ pub fn screen(
         ));
     }
     for ban in lists.bans.iter().filter(|b| b.active_at(now)) {
-        if ban.matches(s.email, s.ip) {
+        if ban.matches(s.email, s.ip, s.ip_hash) {
             out.push(ban_finding(ban));
         }
     }
@@ -105,11 +107,15 @@ pub fn screen(
 }
 
 fn ban_finding(ban: &Ban) -> Finding {
-    let mut detail = format!(
-        "banned {} {}",
-        ban.target.kind().as_str().replace('_', " "),
-        ban.target.value()
-    );
+    let mut detail = match (&ban.target, &ban.label) {
+        (BanTarget::AddressHash(_), Some(label)) => format!("banned {label}"),
+        (BanTarget::AddressHash(_), None) => "banned address".to_owned(),
+        (t, _) => format!(
+            "banned {} {}",
+            t.kind().as_str().replace('_', " "),
+            t.value()
+        ),
+    };
     if !ban.reason.is_empty() {
         detail.push_str(&format!(" ({})", ban.reason));
     }
@@ -185,7 +191,7 @@ fn token_finding(t: TokenCheck) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abuse::bans::{BanKind, BanTarget};
+    use crate::abuse::bans::BanKind;
 
     fn clean<'a>() -> Submission<'a> {
         Submission {
@@ -194,6 +200,7 @@ mod tests {
             url: None,
             text: "A thoughtful comment with https://one.example",
             ip: "192.0.2.7".parse().ok(),
+            ip_hash: Some("hash-of-192.0.2.7"),
             user_agent: Some("Firefox"),
             honeypot: Some(""),
             token: TokenCheck::Valid,
@@ -213,6 +220,7 @@ mod tests {
                 target: BanTarget::parse(BanKind::EmailDomain, "spam.example")
                     .unwrap_or_else(|e| panic!("{e}")),
                 reason: String::new(),
+                label: None,
                 expires_at: None,
             }],
         }
@@ -248,6 +256,30 @@ mod tests {
         assert_eq!(f[2].reason.detail, "\"виагра\" in the text");
         assert_eq!(f[3].verdict, Verdict::Hold);
         assert_eq!(f[5].reason.detail, "sent 0.8 s after the form was served");
+    }
+
+    #[test]
+    fn an_address_hash_ban_names_its_comment_not_the_hash() {
+        let mut l = Lists::default();
+        l.bans.push(Ban {
+            id: 2,
+            target: BanTarget::AddressHash("hash-of-192.0.2.7".into()),
+            reason: String::new(),
+            label: Some("address of comment #4 (prefix 192.0.2.0/24)".into()),
+            expires_at: None,
+        });
+        let f = screen(&clean(), &l, 2, Utc::now());
+        assert_eq!(rules(&f), ["banned_address_hash"]);
+        assert_eq!(f[0].verdict, Verdict::Spam);
+        assert_eq!(
+            f[0].reason.detail,
+            "banned address of comment #4 (prefix 192.0.2.0/24)"
+        );
+        let other = Submission {
+            ip_hash: Some("another"),
+            ..clean()
+        };
+        assert!(screen(&other, &l, 2, Utc::now()).is_empty());
     }
 
     #[test]

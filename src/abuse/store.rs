@@ -56,7 +56,7 @@ pub async fn is_email_banned<C: ConnectionTrait>(
     Ok(bans
         .iter()
         .filter_map(to_ban)
-        .any(|b| b.matches(email_norm, None)))
+        .any(|b| b.matches(email_norm, None, None)))
 }
 
 /// Reads a stored ban back; a row that no longer parses is skipped, not fatal.
@@ -65,11 +65,13 @@ pub fn to_ban(row: &ban::Model) -> Option<Ban> {
         BanKind::Address => BanTarget::Address(row.value.parse::<IpNet>().ok()?),
         BanKind::Email => BanTarget::Email(row.value.clone()),
         BanKind::EmailDomain => BanTarget::EmailDomain(row.value.clone()),
+        BanKind::AddressHash => BanTarget::AddressHash(row.value.clone()),
     };
     Some(Ban {
         id: row.id,
         target,
         reason: row.reason.clone(),
+        label: row.label.clone(),
         expires_at: row.expires_at,
     })
 }

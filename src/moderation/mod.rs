@@ -1,6 +1,7 @@
 //! The moderation domain: what a comment is, how it is judged, and every change to it.
 //! Knows nothing of HTTP or email; each operation is one transaction with its audit row.
 pub mod audit;
+mod ban_author;
 pub mod changes;
 mod context;
 pub mod error;
@@ -23,6 +24,7 @@ mod transitions;
 use std::sync::Arc;
 
 pub use audit::Actor;
+pub use ban_author::{AuthorBan, BanWhat, Banned};
 pub use error::{FieldErrors, ModerationError};
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};

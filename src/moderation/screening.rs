@@ -16,6 +16,8 @@ pub struct Context<'a> {
     pub site: &'a str,
     pub page_id: i64,
     pub email_norm: &'a str,
+    /// The keyed hash of the client address, for exact-address bans.
+    pub ip_hash: Option<&'a str>,
     pub dup_key: &'a str,
     pub now: DateTime<Utc>,
 }
@@ -45,6 +47,7 @@ pub async fn screen<C: ConnectionTrait>(
         url: new.author_url.as_ref().map(AuthorUrl::as_str),
         text: new.text.as_str(),
         ip: new.client.ip,
+        ip_hash: cx.ip_hash,
         user_agent: new.client.user_agent.as_deref(),
         honeypot: new.client.honeypot.as_deref(),
         token,

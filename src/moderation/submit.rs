@@ -112,6 +112,7 @@ impl Moderation {
             site: &site.id,
             page_id: page.id,
             email_norm: &email_norm,
+            ip_hash: ip_hash.as_deref(),
             dup_key: &dup_key,
             now,
         };

@@ -6,6 +6,8 @@ mod support;
 
 mod abuse_admin;
 mod admin_auth;
+mod admin_bans;
+mod admin_lists;
 mod admin_queue;
 mod admin_setup;
 mod browser_dashboard;

@@ -50,7 +50,7 @@ impl Scenario {
                 get(&format!("/api/v1/counts?site=demo{uris}"))
             }
             Scenario::Post => post(conn, n),
-            Scenario::Mix if n % 20 == 0 => post(conn, n),
+            Scenario::Mix if n.is_multiple_of(20) => post(conn, n),
             Scenario::Mix => get("/api/v1/comments?site=demo&uri=%2Fb50"),
         }
     }

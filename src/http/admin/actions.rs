@@ -40,7 +40,7 @@ impl Verb {
 }
 
 /// The page to return to, with what happened for the notice.
-fn back(form: &Posted, done: &str, n: usize) -> Redirect {
+pub fn back(form: &Posted, done: &str, n: usize) -> Redirect {
     let base = local_path(form.fields.get("back"), "/admin/");
     let kept: Vec<String> = base
         .split_once('?')
@@ -92,6 +92,13 @@ pub async fn bulk(State(state): State<AppState>, form: Posted) -> Result<Redirec
         .collect();
     if ids.is_empty() {
         return Ok(back(&form, "none", 0));
+    }
+    if let Some(what) = form
+        .fields
+        .get("action")
+        .and_then(|a| a.strip_prefix("ban_"))
+    {
+        return super::ban::bulk(&state, &form, &ids, what).await;
     }
     let verb = verb(&form)?;
     let actor = form.user.actor();

@@ -121,6 +121,26 @@ impl From<AccountError> for AdminError {
     }
 }
 
+impl From<crate::abuse::AbuseError> for AdminError {
+    fn from(e: crate::abuse::AbuseError) -> Self {
+        use crate::abuse::AbuseError;
+        match e {
+            AbuseError::Invalid(f) => AdminError::from(ModerationError::Invalid(f)),
+            AbuseError::NotFound => AdminError::NotFound,
+            AbuseError::Db(db) => AdminError::Internal(db.into()),
+        }
+    }
+}
+
+impl From<crate::notify::NotifyError> for AdminError {
+    fn from(e: crate::notify::NotifyError) -> Self {
+        match e {
+            crate::notify::NotifyError::Link(_) => AdminError::NotFound,
+            crate::notify::NotifyError::Db(db) => AdminError::Internal(db.into()),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AdminError {
     fn from(e: sea_orm::DbErr) -> Self {
         AdminError::Internal(e.into())

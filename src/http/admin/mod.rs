@@ -5,12 +5,16 @@
 mod actions;
 mod assets;
 mod auth;
+mod ban;
+mod bans;
 mod error;
 mod login;
+mod mail;
 mod one_click;
 mod pages;
 mod queue;
 mod render;
+mod rules;
 mod setup;
 mod views;
 
@@ -37,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/comments/{id}/act", post(actions::act))
         .route("/admin/comments/{id}/edit", post(actions::edit))
         .route("/admin/comments/{id}/reply", post(actions::reply))
+        .route("/admin/comments/{id}/ban", post(ban::one))
         .route("/admin/bulk", post(actions::bulk))
         .route("/admin/audit", get(pages::audit))
         .route(
@@ -44,6 +49,12 @@ pub fn router() -> Router<AppState> {
             get(pages::moderators).post(pages::add_moderator),
         )
         .route("/admin/moderators/{id}/active", post(pages::set_active))
+        .route("/admin/rules", get(rules::show).post(rules::add))
+        .route("/admin/rules/{id}/delete", post(rules::remove))
+        .route("/admin/bans", get(bans::show).post(bans::add))
+        .route("/admin/bans/{id}/delete", post(bans::remove))
+        .route("/admin/mail", get(mail::show))
+        .route("/admin/mail/{id}/retry", post(mail::retry))
         .route(
             "/admin/act/{token}",
             get(one_click::show).post(one_click::submit),

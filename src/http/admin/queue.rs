@@ -59,6 +59,10 @@ pub fn notice(done: Option<&str>, n: Option<u64>) -> String {
         Some("edit") => "Saved the edit.".into(),
         Some("reply") => "Published your reply.".into(),
         Some("none") => "No comments were selected.".into(),
+        Some(b @ ("ban_email" | "ban_address" | "ban_network")) => {
+            let kind = b.trim_start_matches("ban_");
+            format!("Banned the {kind} of the author of {what}.")
+        }
         _ => String::new(),
     }
 }

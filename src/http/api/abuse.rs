@@ -70,9 +70,12 @@ pub struct RuleRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BanView {
     pub id: i64,
-    /// `email`, `address` or `email_domain`.
+    /// `email`, `address`, `email_domain`, or `address_hash` (one exact address, banned
+    /// from a comment in the dashboard; `value` is then a keyed hash).
     pub kind: String,
     pub value: String,
+    /// For `address_hash` bans: which comment the address came from, and its network.
+    pub label: Option<String>,
     pub reason: String,
     pub expires_at: Option<String>,
     /// False once the ban has expired.
@@ -86,6 +89,7 @@ impl BanView {
             id: b.id,
             kind: b.kind.clone(),
             value: b.value.clone(),
+            label: b.label.clone(),
             reason: b.reason.clone(),
             expires_at: b.expires_at.map(rfc3339),
             active: b.expires_at.is_none_or(|t| t > now),

@@ -1,0 +1,148 @@
+//! The word rules page (`/admin/rules`): moderation words (hold) and disallowed words
+//! (spam), listed, added and removed through `abuse::manage`, each change audited. Every
+//! moderator may manage them, as with the moderator API. Errors are shown beside the field.
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{Posted, SignedIn};
+use super::error::AdminError;
+use super::render::{Chrome, render};
+use super::views::{iso, when};
+use crate::abuse::manage;
+use crate::abuse::{AbuseError, RuleKind};
+use crate::http::AppState;
+use crate::moderation::FieldErrors;
+
+pub struct RuleRow {
+    pub id: i64,
+    pub word: String,
+    pub added: String,
+    pub added_iso: String,
+}
+
+pub struct RuleList {
+    pub heading: &'static str,
+    pub help: &'static str,
+    pub rows: Vec<RuleRow>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/rules.html")]
+pub struct RulesPage {
+    pub chrome: Chrome,
+    pub notice: String,
+    pub lists: Vec<RuleList>,
+    pub kind: String,
+    pub word: String,
+    pub kind_error: Option<String>,
+    pub word_error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+}
+
+/// The first message for `field`, to show beside it.
+pub fn field_error(errors: &FieldErrors, field: &str) -> Option<String> {
+    errors.get(field).map(|m| {
+        let mut s = m.join("; ");
+        if let Some(c) = s.get(..1) {
+            s = format!("{}{}", c.to_uppercase(), &s[1..]);
+        }
+        format!("{s}.")
+    })
+}
+
+async fn page(
+    state: &AppState,
+    user: &SignedIn,
+    status: StatusCode,
+    notice: &str,
+    typed: (String, String),
+    errors: &FieldErrors,
+) -> Result<Response, AdminError> {
+    let rows = manage::list_rules(&state.db).await?;
+    let list = |kind: RuleKind, heading, help| RuleList {
+        heading,
+        help,
+        rows: rows
+            .iter()
+            .filter(|r| r.kind == kind.as_str())
+            .map(|r| RuleRow {
+                id: r.id,
+                word: r.word.clone(),
+                added: when(r.created_at),
+                added_iso: iso(r.created_at),
+            })
+            .collect(),
+    };
+    let view = RulesPage {
+        chrome: Chrome::signed_in(user, "rules"),
+        notice: notice.to_owned(),
+        lists: vec![
+            list(
+                RuleKind::ModerationWord,
+                "Moderation words",
+                "A comment containing one of these waits for a moderator.",
+            ),
+            list(
+                RuleKind::DisallowedWord,
+                "Disallowed words",
+                "A comment containing one of these goes to spam.",
+            ),
+        ],
+        kind: typed.0,
+        word: typed.1,
+        kind_error: field_error(errors, "kind"),
+        word_error: field_error(errors, "word"),
+    };
+    Ok(render(status, &view))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<Done>,
+) -> Result<Response, AdminError> {
+    let notice = match q.done.as_deref() {
+        Some("added") => "Word added.",
+        Some("removed") => "Word removed.",
+        _ => "",
+    };
+    let typed = ("moderation_word".to_owned(), String::new());
+    page(
+        &state,
+        &user,
+        StatusCode::OK,
+        notice,
+        typed,
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
+    let (kind, word) = (form.fields.text("kind"), form.fields.text("word"));
+    let actor = form.user.actor();
+    match manage::add_rule(&state.db, &actor, &kind, &word, state.clock.now()).await {
+        Ok(_) => Ok(Redirect::to("/admin/rules?done=added").into_response()),
+        Err(AbuseError::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(&state, &form.user, status, "", (kind, word), &errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: Posted,
+) -> Result<Redirect, AdminError> {
+    manage::delete_rule(&state.db, &form.user.actor(), id, state.clock.now()).await?;
+    Ok(Redirect::to("/admin/rules?done=removed"))
+}
