@@ -26,16 +26,21 @@ pub async fn load_lists<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Resul
             None => {}
         }
     }
-    let bans = ban::Entity::find()
-        .filter(
-            ban::Column::ExpiresAt
-                .is_null()
-                .or(ban::Column::ExpiresAt.gt(now)),
-        )
-        .all(db)
-        .await?;
-    lists.bans = bans.iter().filter_map(to_ban).collect();
+    lists.bans = bans_in_force(db, ban::Entity::find(), now).await?;
     Ok(lists)
+}
+
+/// The bans of `query` that have not expired at `now`.
+async fn bans_in_force<C: ConnectionTrait>(
+    db: &C,
+    query: sea_orm::Select<ban::Entity>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Ban>, DbErr> {
+    let in_force = ban::Column::ExpiresAt
+        .is_null()
+        .or(ban::Column::ExpiresAt.gt(now));
+    let rows = query.filter(in_force).all(db).await?;
+    Ok(rows.iter().filter_map(to_ban).collect())
 }
 
 /// Is this email (or its domain) under a ban in force? Mail never goes to banned authors.
@@ -44,19 +49,10 @@ pub async fn is_email_banned<C: ConnectionTrait>(
     email_norm: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let bans = ban::Entity::find()
-        .filter(ban::Column::Kind.is_in([BanKind::Email.as_str(), BanKind::EmailDomain.as_str()]))
-        .filter(
-            ban::Column::ExpiresAt
-                .is_null()
-                .or(ban::Column::ExpiresAt.gt(now)),
-        )
-        .all(db)
-        .await?;
-    Ok(bans
-        .iter()
-        .filter_map(to_ban)
-        .any(|b| b.matches(email_norm, None, None)))
+    let kinds = [BanKind::Email.as_str(), BanKind::EmailDomain.as_str()];
+    let query = ban::Entity::find().filter(ban::Column::Kind.is_in(kinds));
+    let bans = bans_in_force(db, query, now).await?;
+    Ok(bans.iter().any(|b| b.matches(email_norm, None, None)))
 }
 
 /// Reads a stored ban back; a row that no longer parses is skipped, not fatal.
