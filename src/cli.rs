@@ -155,8 +155,12 @@ async fn seed(
 ) -> anyhow::Result<()> {
     let db = open(&config).await?;
     let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
-    let moderation =
-        crate::moderation::Moderation::new(db, keys, Clock::system(), std::sync::Arc::new(config));
+    let moderation = crate::moderation::Moderation::new(
+        db.clone(),
+        keys,
+        Clock::system(),
+        std::sync::Arc::new(config),
+    );
     let started = std::time::Instant::now();
     let mut total = 0;
     for p in 0..pages {
@@ -173,6 +177,8 @@ async fn seed(
         "seeded {total} comments on {pages} page(s) in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    // A bulk load leaves the planner's statistics behind: refresh them, as after any import.
+    sea_orm::ConnectionTrait::execute_unprepared(&db.writer, "ANALYZE").await?;
     Ok(())
 }
 

@@ -1,10 +1,7 @@
 //! Public reads: the approved comments of a page, and comment counts for many pages.
 use std::collections::BTreeMap;
 
-use sea_orm::{
-    ColumnTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Moderation, ModerationError, store};
 use entity::{comment, enums::CommentStatus, page};
@@ -64,19 +61,35 @@ impl Moderation {
         if uris.is_empty() {
             return Ok(out);
         }
-        let rows: Vec<(String, i64)> = comment::Entity::find()
+        // Two indexed look-ups rather than one join: without table statistics SQLite may
+        // otherwise drive the join from every approved comment on the site.
+        let pages: Vec<(i64, String)> = page::Entity::find()
             .select_only()
+            .column(page::Column::Id)
             .column(page::Column::Uri)
-            .column_as(comment::Column::Id.count(), "n")
-            .join(JoinType::InnerJoin, comment::Relation::Page.def())
             .filter(page::Column::SiteId.eq(site))
             .filter(page::Column::Uri.is_in(uris.iter().map(String::as_str)))
-            .filter(comment::Column::Status.eq(CommentStatus::Approved))
-            .filter(comment::Column::Deleted.eq(false))
-            .group_by(page::Column::Uri)
             .into_tuple()
             .all(&self.db.reader)
             .await?;
+        if pages.is_empty() {
+            return Ok(out);
+        }
+        let counted: Vec<(i64, i64)> = comment::Entity::find()
+            .select_only()
+            .column(comment::Column::PageId)
+            .column_as(comment::Column::Id.count(), "n")
+            .filter(comment::Column::PageId.is_in(pages.iter().map(|(id, _)| *id)))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved))
+            .filter(comment::Column::Deleted.eq(false))
+            .group_by(comment::Column::PageId)
+            .into_tuple()
+            .all(&self.db.reader)
+            .await?;
+        let uri_of: std::collections::HashMap<i64, String> = pages.into_iter().collect();
+        let rows = counted
+            .into_iter()
+            .filter_map(|(id, n)| uri_of.get(&id).map(|u| (u.clone(), n)));
         for (uri, n) in rows {
             out.insert(uri, u64::try_from(n).unwrap_or(0));
         }

@@ -49,8 +49,8 @@ impl Scenario {
                 let uris: String = (0..20).map(|i| format!("&uri=%2Fc%2F{i}")).collect();
                 get(&format!("/api/v1/counts?site=demo{uris}"))
             }
-            Scenario::Post => post(conn, n),
-            Scenario::Mix if n.is_multiple_of(20) => post(conn, n),
+            Scenario::Post => post("post", conn, n),
+            Scenario::Mix if n.is_multiple_of(20) => post("mix", conn, n),
             Scenario::Mix => get("/api/v1/comments?site=demo&uri=%2Fb50"),
         }
     }
@@ -60,9 +60,10 @@ fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()
 }
 
-fn post(conn: usize, n: u64) -> Vec<u8> {
+/// A comment whose text is unique to the scenario, connection and sequence number.
+fn post(scenario: &str, conn: usize, n: u64) -> Vec<u8> {
     let body = format!(
-        r#"{{"site":"demo","uri":"/posts/{}","author_name":"Bench {conn}","author_email":"bench{conn}@example.org","text":"Benchmark comment {n} from connection {conn}: *hello* there."}}"#,
+        r#"{{"site":"demo","uri":"/posts/{}","author_name":"Bench {conn}","author_email":"bench{conn}@example.org","text":"Benchmark comment {n} from connection {conn} in {scenario}: *hello* there."}}"#,
         n % 100
     );
     format!("POST /api/v1/comments HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()

@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 
 pub struct Server {
     replyd: PathBuf,
+    /// The PostgreSQL server URL and scratch database name, dropped at the end.
+    scratch: Option<(String, String)>,
     dir: PathBuf,
     url: String,
     addr: SocketAddr,
@@ -31,6 +33,7 @@ impl Server {
         }
         let dir = std::env::temp_dir().join(format!("replyd-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
+        let mut scratch = None;
         let url = if db == "sqlite" {
             format!("sqlite://{}?mode=rwc", dir.join("bench.db").display())
         } else {
@@ -42,6 +45,7 @@ impl Server {
             if !status.success() {
                 bail!("could not create the scratch database with psql");
             }
+            scratch = Some((db.to_owned(), name.clone()));
             format!("{}/{name}", db.rsplit_once('/').map_or(db, |(b, _)| b))
         };
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
@@ -154,6 +158,12 @@ impl Server {
             let _ = c.wait();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((server, name)) = self.scratch.take() {
+            let _ = Command::new("psql")
+                .arg(server)
+                .args(["-qc", &format!("DROP DATABASE IF EXISTS {name}")])
+                .status();
+        }
     }
 }
 
