@@ -51,6 +51,7 @@ impl Server {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         Ok(Server {
             replyd: replyd.to_owned(),
+            scratch,
             dir,
             url,
             addr,
