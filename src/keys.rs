@@ -77,19 +77,23 @@ impl Keys {
         let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else {
             return false;
         };
-        let mut m = mac(&self.signing);
-        m.update(purpose.as_bytes());
-        m.update(b"\0");
-        m.update(message.as_bytes());
-        m.verify_slice(&tag).is_ok()
+        self.signer(purpose, message).verify_slice(&tag).is_ok()
     }
 
     fn tag(&self, purpose: &str, message: &str) -> Vec<u8> {
+        self.signer(purpose, message)
+            .finalize()
+            .into_bytes()
+            .to_vec()
+    }
+
+    /// The signing MAC fed with `purpose`, a separator and `message`.
+    fn signer(&self, purpose: &str, message: &str) -> Hmac<Sha256> {
         let mut m = mac(&self.signing);
         m.update(purpose.as_bytes());
         m.update(b"\0");
         m.update(message.as_bytes());
-        m.finalize().into_bytes().to_vec()
+        m
     }
 }
 

@@ -76,19 +76,7 @@ async fn record<C: sea_orm::ConnectionTrait>(
     at: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     let detail = json!({ "moderator_id": m.id, "name": m.name, "role": m.role });
-    audit::record(
-        tx,
-        Entry {
-            actor,
-            action,
-            comment_id: None,
-            from: None,
-            to: None,
-            detail,
-            at,
-        },
-    )
-    .await
+    audit::record(tx, Entry::general(actor, action, detail, at)).await
 }
 
 /// The token of the first-run setup link, valid for `ttl`.

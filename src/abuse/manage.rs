@@ -90,7 +90,7 @@ pub async fn add_rule(
     .insert(&tx)
     .await?;
     let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
-    audit::record(&tx, entry(actor, "rule_added", detail, now)).await?;
+    audit::record(&tx, Entry::general(actor, "rule_added", detail, now)).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -108,7 +108,7 @@ pub async fn delete_rule(
         .ok_or(AbuseError::NotFound)?;
     abuse_rule::Entity::delete_by_id(id).exec(&tx).await?;
     let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
-    audit::record(&tx, entry(actor, "rule_removed", detail, now)).await?;
+    audit::record(&tx, Entry::general(actor, "rule_removed", detail, now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -158,7 +158,7 @@ pub async fn insert_ban<C: ConnectionTrait>(
     }
     .insert(tx)
     .await?;
-    let mut e = entry(actor, "ban_added", ban_detail(&row), now);
+    let mut e = Entry::general(actor, "ban_added", ban_detail(&row), now);
     e.comment_id = new.comment_id;
     audit::record(tx, e).await?;
     Ok(row)
@@ -200,7 +200,11 @@ pub async fn delete_ban(
         .await?
         .ok_or(AbuseError::NotFound)?;
     ban::Entity::delete_by_id(id).exec(&tx).await?;
-    audit::record(&tx, entry(actor, "ban_removed", ban_detail(&row), now)).await?;
+    audit::record(
+        &tx,
+        Entry::general(actor, "ban_removed", ban_detail(&row), now),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -281,21 +285,4 @@ fn ban_detail(row: &ban::Model) -> serde_json::Value {
         "label": row.label,
         "expires_at": row.expires_at.map(|t| t.to_rfc3339()),
     })
-}
-
-fn entry<'a>(
-    actor: &'a Actor,
-    action: &'a str,
-    detail: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Entry<'a> {
-    Entry {
-        actor,
-        action,
-        comment_id: None,
-        from: None,
-        to: None,
-        detail,
-        at,
-    }
 }

@@ -91,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Percent-encodes one query-string value.
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),

@@ -43,6 +43,26 @@ pub struct Entry<'a> {
     pub at: DateTime<Utc>,
 }
 
+impl<'a> Entry<'a> {
+    /// An action that concerns no single comment (rules, bans, moderators, seeding).
+    pub fn general(
+        actor: &'a Actor,
+        action: &'a str,
+        detail: Value,
+        at: DateTime<Utc>,
+    ) -> Entry<'a> {
+        Entry {
+            actor,
+            action,
+            comment_id: None,
+            from: None,
+            to: None,
+            detail,
+            at,
+        }
+    }
+}
+
 pub async fn record<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<(), DbErr> {
     audit_log::ActiveModel {
         id: NotSet,

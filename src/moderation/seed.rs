@@ -135,19 +135,9 @@ impl Moderation {
             }
             comment::Entity::insert_many(rows).exec(&tx).await?;
             let detail = json!({ "site": site, "uri": uri.as_str(), "comments": n });
-            audit::record(
-                &tx,
-                Entry {
-                    actor: &Actor::System,
-                    action: "seed",
-                    comment_id: None,
-                    from: None,
-                    to: Some(CommentStatus::Approved),
-                    detail,
-                    at: now,
-                },
-            )
-            .await?;
+            let mut entry = Entry::general(&Actor::System, "seed", detail, now);
+            entry.to = Some(CommentStatus::Approved);
+            audit::record(&tx, entry).await?;
             self.commit(tx, &[page.id]).await?;
             if ids.len() < 1000 {
                 let fresh = self.thread(site, uri.as_str(), 0, 1000).await?;

@@ -2,6 +2,7 @@
 //! and CSRF checks for every POST. Signed-in forms carry a synchronizer token bound to the
 //! session; anonymous forms (login, setup, one-click) carry a signed double-submit token
 //! bound to a random cookie.
+use crate::http::urlencode;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -214,10 +215,6 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> bool {
         Some(c) => matches!(state.sessions.find(&c).await, Ok(Some(_))),
         None => false,
     }
-}
-
-pub fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A safe place to go back to after a POST: a dashboard path, never another site.

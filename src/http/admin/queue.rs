@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::auth::{SignedIn, urlencode};
+use super::auth::SignedIn;
 use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{Card, CommentPage, Link, QueuePage};
 use crate::http::AppState;
+use crate::http::urlencode;
 use crate::moderation::{QueueFilter, QueueOrder};
 use entity::{comment, enums::CommentStatus, page};
 

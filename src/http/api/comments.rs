@@ -181,8 +181,8 @@ fn back_to_embed_page(state: &AppState, s: &Submitted) -> String {
     };
     format!(
         "{base}/embed/thread?site={}&uri={}&replyd={marker}#replyd",
-        crate::http::embed::urlencode(&s.site),
-        crate::http::embed::urlencode(&s.uri)
+        crate::http::urlencode(&s.site),
+        crate::http::urlencode(&s.uri)
     )
 }
 

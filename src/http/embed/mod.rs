@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use super::error::ApiError;
 use super::pages::{FormView, error_page, html_response};
+use super::{AppState, urlencode};
 use thread::{Placement, ThreadQuery, ThreadView};
 
 const EMBED_JS: &str = include_str!("assets/embed.js");
@@ -151,8 +151,4 @@ async fn thread_page(State(state): State<AppState>, Query(q): Query<ThreadQuery>
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
-}
-
-pub fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
