@@ -20,7 +20,7 @@ use crate::moderation::Moderation;
 use crate::moderation::changes::ChangeListener;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 pub struct App {
     listener: TcpListener,
@@ -54,12 +54,12 @@ impl App {
             rate_limits = rate_limits.with_shared(shared);
         }
         let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
-        let changes = if !config.is_sqlite() && config.cache.threads {
+        let changes = if !config.is_sqlite() {
             Some(ChangeListener::connect(&config.database.url).await?)
         } else {
             None
         };
-        let state = AppState {
+        let state = AppState::new(Shared {
             rate_limits,
             config,
             db,
@@ -69,7 +69,7 @@ impl App {
             notify,
             sessions,
             metrics,
-        };
+        });
         Ok(App {
             listener,
             state,
@@ -131,6 +131,6 @@ impl App {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
-        self.state.db.close().await;
+        self.state.db.clone().close().await;
     }
 }

@@ -11,8 +11,26 @@ use crate::moderation::Moderation;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
 
+/// Cloned for every request by axum's `State` extractor, so it is one reference count.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler reaches through `AppState`.
+#[derive(Debug)]
+pub struct Shared {
     pub config: Arc<Config>,
     pub db: Db,
     pub keys: Keys,

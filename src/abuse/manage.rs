@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::bans::{BanKind, BanTarget};
 use super::error::AbuseError;
+use super::lists_cache::ListsCache;
 use super::words::RuleKind;
 use crate::db::Db;
 use crate::moderation::FieldErrors;
@@ -52,6 +53,7 @@ pub async fn list_rules(db: &Db) -> Result<Vec<abuse_rule::Model>, AbuseError> {
 
 pub async fn add_rule(
     db: &Db,
+    lists: &ListsCache,
     actor: &Actor,
     kind: &str,
     word: &str,
@@ -91,12 +93,13 @@ pub async fn add_rule(
     .await?;
     let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
     audit::record(&tx, Entry::general(actor, "rule_added", detail, now)).await?;
-    tx.commit().await?;
+    lists.commit(tx).await?;
     Ok(row)
 }
 
 pub async fn delete_rule(
     db: &Db,
+    lists: &ListsCache,
     actor: &Actor,
     id: i64,
     now: DateTime<Utc>,
@@ -109,7 +112,7 @@ pub async fn delete_rule(
     abuse_rule::Entity::delete_by_id(id).exec(&tx).await?;
     let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
     audit::record(&tx, Entry::general(actor, "rule_removed", detail, now)).await?;
-    tx.commit().await?;
+    lists.commit(tx).await?;
     Ok(())
 }
 
@@ -122,6 +125,7 @@ pub async fn list_bans(db: &Db) -> Result<Vec<ban::Model>, AbuseError> {
 
 pub async fn add_ban(
     db: &Db,
+    lists: &ListsCache,
     actor: &Actor,
     req: &BanRequest<'_>,
     now: DateTime<Utc>,
@@ -136,7 +140,7 @@ pub async fn add_ban(
     };
     let tx = db.begin_write().await?;
     let row = insert_ban(&tx, actor, &new, now).await?;
-    tx.commit().await?;
+    lists.commit(tx).await?;
     Ok(row)
 }
 
@@ -190,6 +194,7 @@ pub async fn already_banned<C: ConnectionTrait>(
 
 pub async fn delete_ban(
     db: &Db,
+    lists: &ListsCache,
     actor: &Actor,
     id: i64,
     now: DateTime<Utc>,
@@ -205,7 +210,7 @@ pub async fn delete_ban(
         Entry::general(actor, "ban_removed", ban_detail(&row), now),
     )
     .await?;
-    tx.commit().await?;
+    lists.commit(tx).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod bans;
 pub mod error;
 pub mod form_token;
+pub mod lists_cache;
 pub mod manage;
 pub mod screen;
 pub mod store;
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 pub use bans::{Ban, BanKind, BanTarget};
 pub use error::AbuseError;
 pub use form_token::TokenCheck;
+pub use lists_cache::ListsCache;
 pub use screen::{Finding, Lists, Submission, Verdict, screen};
 pub use words::{RuleKind, fold};
 

@@ -1,20 +1,14 @@
-//! What the submit transaction reads for screening: the word lists, the bans in force, and
-//! whether a fingerprint is already taken on the page.
-//!
-//! The lists are read inside the submit transaction rather than cached: they are small
-//! (tens to a few thousand rows), so the two indexed reads cost far less than the insert
-//! that follows, and a ban added by a moderator applies to the very next comment on every
-//! instance, with no cache to invalidate. Submissions are rate-limited, so this never runs
-//! hot.
+//! What a submission is screened against: the word lists, the bans in force (both kept in
+//! memory by `lists_cache`), and whether a fingerprint is already taken on the page.
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::bans::{Ban, BanKind, BanTarget};
 use super::screen::Lists;
 use super::words::{RuleKind, fold};
-use entity::{abuse_rule, ban, comment};
+use entity::{abuse_rule, ban};
 
 /// The word lists (case-folded) and the bans that apply at `now`.
 pub async fn load_lists<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Lists, DbErr> {
@@ -70,22 +64,4 @@ pub fn to_ban(row: &ban::Model) -> Option<Ban> {
         label: row.label.clone(),
         expires_at: row.expires_at,
     })
-}
-
-/// Is there already a live comment with this fingerprint on the page?
-pub async fn is_duplicate<C: ConnectionTrait>(
-    db: &C,
-    page_id: i64,
-    dup_key: &str,
-) -> Result<bool, DbErr> {
-    Ok(comment::Entity::find()
-        .select_only()
-        .column(comment::Column::Id)
-        .filter(comment::Column::PageId.eq(page_id))
-        .filter(comment::Column::DupKey.eq(dup_key))
-        .filter(comment::Column::Deleted.eq(false))
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .is_some())
 }

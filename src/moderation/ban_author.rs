@@ -92,6 +92,7 @@ impl Moderation {
                 comment_id: Some(id),
             };
             manage::insert_ban(&tx, actor, &new, now).await?;
+            self.lists.announce(&tx).await?;
             Banned::Added
         };
         if ban.mark_spam {
@@ -100,6 +101,9 @@ impl Moderation {
         }
         // Marking spam can take a published comment off its page.
         self.commit(tx, &[c.page_id]).await?;
+        if outcome == Banned::Added {
+            self.lists.invalidate();
+        }
         Ok(outcome)
     }
 }

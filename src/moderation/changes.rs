@@ -53,7 +53,8 @@ impl Moderation {
     }
 }
 
-/// A connection listening for other instances' changes.
+/// A connection listening for other instances' changes to pages and to the word lists and
+/// bans (`abuse::lists_cache`).
 pub struct ChangeListener {
     url: String,
     listener: PgListener,
@@ -63,7 +64,9 @@ impl ChangeListener {
     /// Connects and subscribes before the server starts, so no change can slip past.
     pub async fn connect(url: &str) -> Result<ChangeListener, sea_orm::sqlx::Error> {
         let mut listener = PgListener::connect(url).await?;
-        listener.listen(CHANNEL).await?;
+        listener
+            .listen_all([CHANNEL, crate::abuse::lists_cache::CHANNEL])
+            .await?;
         Ok(ChangeListener {
             url: url.to_owned(),
             listener,
@@ -77,10 +80,15 @@ impl ChangeListener {
         loop {
             let err = tokio::select! {
                 n = self.listener.recv() => match n {
-                    Ok(n) => {
+                    Ok(n) if n.channel() == CHANNEL => {
                         if let Ok(id) = n.payload().parse::<i64>() {
                             moderation.page_changed(id).await;
                         }
+                        delay = Duration::from_millis(200);
+                        continue;
+                    }
+                    Ok(_) => {
+                        moderation.lists.invalidate();
                         delay = Duration::from_millis(200);
                         continue;
                     }
@@ -91,6 +99,7 @@ impl ChangeListener {
             tracing::warn!(error = %err, "change listener lost its connection; reconnecting");
             loop {
                 moderation.threads.clear();
+                moderation.lists.invalidate();
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     () = stop.cancelled() => return,
@@ -100,6 +109,7 @@ impl ChangeListener {
                     Ok(fresh) => {
                         self.listener = fresh.listener;
                         moderation.threads.clear();
+                        moderation.lists.invalidate();
                         break;
                     }
                     Err(e) => tracing::warn!(error = %e, "change listener could not reconnect"),

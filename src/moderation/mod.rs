@@ -49,6 +49,8 @@ pub struct Moderation {
     mail: crate::notify::Waker,
     /// Serialised public threads, emptied page by page as they change.
     threads: Arc<thread_cache::ThreadCache>,
+    /// The word lists and bans, emptied whenever they change.
+    lists: crate::abuse::ListsCache,
 }
 
 impl Moderation {
@@ -59,6 +61,7 @@ impl Moderation {
             clock,
             mail: crate::notify::Waker::default(),
             threads: Arc::new(thread_cache::ThreadCache::new(&config.cache)),
+            lists: crate::abuse::ListsCache::default(),
             config,
         }
     }
@@ -66,6 +69,11 @@ impl Moderation {
     /// The public-thread cache this service keeps coherent.
     pub fn threads(&self) -> &thread_cache::ThreadCache {
         &self.threads
+    }
+
+    /// The word lists and bans this service screens with, and keeps coherent.
+    pub fn lists(&self) -> &crate::abuse::ListsCache {
+        &self.lists
     }
 
     /// Connects this service to the mail worker's waker.

@@ -1,11 +1,11 @@
-//! The spam defences' part of a submission, run inside the submit transaction: the
-//! duplicate check, then the pure screening (`abuse::screen`) over the lists in force.
+//! The spam defences' part of a submission: the form token, then the pure screening
+//! (`abuse::screen`) over the lists in force. The duplicate check is one of the submission's
+//! pre-checks (`store::prechecks`), backed by the unique fingerprint index.
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 
 use super::input::AuthorUrl;
 use super::{ModerationError, NewComment};
-use crate::abuse::{self, Finding, form_token};
+use crate::abuse::{self, Finding, Lists, form_token};
 use crate::config::SpamConfig;
 use crate::keys::Keys;
 
@@ -14,23 +14,14 @@ pub struct Context<'a> {
     pub keys: &'a Keys,
     pub spam: &'a SpamConfig,
     pub site: &'a str,
-    pub page_id: i64,
     pub email_norm: &'a str,
     /// The keyed hash of the client address, for exact-address bans.
     pub ip_hash: Option<&'a str>,
-    pub dup_key: &'a str,
     pub now: DateTime<Utc>,
 }
 
-/// Refuses a duplicate; otherwise returns what the spam defences found.
-pub async fn screen<C: ConnectionTrait>(
-    tx: &C,
-    new: &NewComment,
-    cx: &Context<'_>,
-) -> Result<Vec<Finding>, ModerationError> {
-    if abuse::store::is_duplicate(tx, cx.page_id, cx.dup_key).await? {
-        return Err(ModerationError::Duplicate);
-    }
+/// What the spam defences found.
+pub fn screen(new: &NewComment, cx: &Context<'_>, lists: &Lists) -> Vec<Finding> {
     let token = form_token::check(
         cx.keys,
         new.client.form_token.as_deref(),
@@ -40,7 +31,6 @@ pub async fn screen<C: ConnectionTrait>(
         cx.spam.min_fill_secs,
         cx.spam.form_token_max_age_secs,
     );
-    let lists = abuse::store::load_lists(tx, cx.now).await?;
     let submission = abuse::Submission {
         name: new.author_name.as_str(),
         email: cx.email_norm,
@@ -52,12 +42,7 @@ pub async fn screen<C: ConnectionTrait>(
         honeypot: new.client.honeypot.as_deref(),
         token,
     };
-    Ok(abuse::screen(
-        &submission,
-        &lists,
-        cx.spam.max_links,
-        cx.now,
-    ))
+    abuse::screen(&submission, lists, cx.spam.max_links, cx.now)
 }
 
 /// A unique-index violation on insert means an identical submission raced past the check.

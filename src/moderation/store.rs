@@ -1,10 +1,11 @@
 //! Queries shared by the moderation operations.
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter,
+    Statement,
 };
 
 use chrono::{DateTime, Utc};
-use entity::page;
+use entity::{enums::CommentStatus, page};
 
 /// Finds the page for `(site, uri)`, creating it on first use.
 pub async fn page_for<C: ConnectionTrait>(
@@ -47,4 +48,60 @@ pub async fn find_page<C: ConnectionTrait>(
         .filter(page::Column::Uri.eq(uri))
         .one(db)
         .await
+}
+
+/// What a submission needs to know before it takes the write lock, read in one round trip.
+#[derive(Debug, Clone, Copy)]
+pub struct Prechecks {
+    /// The page, when it exists already.
+    pub page_id: Option<i64>,
+    /// The page exists without a title.
+    pub untitled: bool,
+    /// The author has an approved comment somewhere on the site.
+    pub author_known: bool,
+    /// A live comment with the same fingerprint is already on the page.
+    pub duplicate: bool,
+}
+
+/// Reads [`Prechecks`] in one statement of scalar sub-queries, each answered by an index.
+/// Run on the reader pool, outside the write transaction: the unique fingerprint index
+/// still refuses a duplicate that races past it.
+pub async fn prechecks<C: ConnectionTrait>(
+    db: &C,
+    site: &str,
+    uri: &str,
+    email_norm: &str,
+    dup_key: &str,
+) -> Result<Prechecks, DbErr> {
+    const SQL: &str = "SELECT \
+        (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) AS page_id, \
+        (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
+        EXISTS (SELECT 1 FROM comments c JOIN pages p ON p.id = c.page_id \
+            WHERE p.site_id = $1 AND c.email_norm = $3 AND c.status = $5) AS author_known, \
+        EXISTS (SELECT 1 FROM comments c JOIN pages p ON p.id = c.page_id \
+            WHERE p.site_id = $1 AND p.uri = $2 AND c.dup_key = $4 AND c.deleted = $6) \
+            AS duplicate";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            SQL,
+            [
+                site.into(),
+                uri.into(),
+                email_norm.into(),
+                dup_key.into(),
+                CommentStatus::Approved.as_str().into(),
+                false.into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("prechecks".into()))?;
+    Ok(Prechecks {
+        page_id: row.try_get("", "page_id")?,
+        untitled: row
+            .try_get::<Option<bool>>("", "untitled")?
+            .unwrap_or(false),
+        author_known: row.try_get("", "author_known")?,
+        duplicate: row.try_get("", "duplicate")?,
+    })
 }

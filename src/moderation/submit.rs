@@ -1,10 +1,7 @@
 //! Taking in a new comment: one write transaction from page look-up to audit row.
 use std::net::IpAddr;
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, NotSet, QueryFilter,
-    QuerySelect, RelationTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, NotSet};
 use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
@@ -14,7 +11,7 @@ use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
 use crate::abuse;
 use crate::notify::outbox::{self, Event};
-use entity::{comment, enums::CommentStatus, page};
+use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
 /// address is used for hashing and screening, then dropped.
@@ -74,19 +71,44 @@ impl Moderation {
             .map(|ua| ua.chars().take(512).collect::<String>());
         let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
-        let tx = self.db.begin_write().await?;
-        let page = store::page_for(
-            &tx,
+        // Everything that needs no lock is read first, on the reader pool, in one round trip;
+        // the write transaction then holds the single writer for the inserts alone.
+        let pre = store::prechecks(
+            &self.db.reader,
             &site.id,
             new.uri.as_str(),
-            new.title.as_ref().map(PageTitle::as_str),
-            now,
+            &email_norm,
+            &dup_key,
         )
         .await?;
+        if pre.duplicate {
+            return Err(ModerationError::Duplicate);
+        }
+        let lists = self.lists.get(&self.db.reader, now).await?;
+        let cx = Context {
+            keys: &self.keys,
+            spam: &self.config.spam,
+            site: &site.id,
+            ip_hash: ip_hash.as_deref(),
+            email_norm: &email_norm,
+            now,
+        };
+        let findings = screening::screen(&new, &cx, &lists);
+
+        let tx = self.db.begin_write().await?;
+        let title = new.title.as_ref().map(PageTitle::as_str);
+        let page_id = match pre.page_id {
+            Some(id) if !(pre.untitled && title.is_some()) => id,
+            _ => {
+                store::page_for(&tx, &site.id, new.uri.as_str(), title, now)
+                    .await?
+                    .id
+            }
+        };
         if let Some(parent_id) = new.parent_id {
             let parent = comment::Entity::find_by_id(parent_id).one(&tx).await?;
             let ok = parent.is_some_and(|p| {
-                p.page_id == page.id && p.status == CommentStatus::Approved && !p.deleted
+                p.page_id == page_id && p.status == CommentStatus::Approved && !p.deleted
             });
             if !ok {
                 return Err(ModerationError::field(
@@ -95,28 +117,7 @@ impl Moderation {
                 ));
             }
         }
-        let author_known = comment::Entity::find()
-            .select_only()
-            .column(comment::Column::Id)
-            .join(JoinType::InnerJoin, comment::Relation::Page.def())
-            .filter(page::Column::SiteId.eq(site.id.as_str()))
-            .filter(comment::Column::EmailNorm.eq(email_norm.as_str()))
-            .filter(comment::Column::Status.eq(CommentStatus::Approved))
-            .into_tuple::<i64>()
-            .one(&tx)
-            .await?
-            .is_some();
-        let cx = Context {
-            keys: &self.keys,
-            spam: &self.config.spam,
-            site: &site.id,
-            page_id: page.id,
-            email_norm: &email_norm,
-            ip_hash: ip_hash.as_deref(),
-            dup_key: &dup_key,
-            now,
-        };
-        let findings = screening::screen(&tx, &new, &cx).await?;
+        let author_known = pre.author_known;
         let decision = policy::decide(&Facts {
             mode: site.moderation,
             author_known,
@@ -125,7 +126,7 @@ impl Moderation {
 
         let row = comment::ActiveModel {
             id: NotSet,
-            page_id: Set(page.id),
+            page_id: Set(page_id),
             parent_id: Set(new.parent_id),
             author_name: Set(new.author_name.into_inner()),
             author_email: Set(new.author_email.into_inner()),
@@ -161,9 +162,9 @@ impl Moderation {
             },
         )
         .await?;
-        outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
+        outbox::enqueue_on(&tx, &self.config, &site.id, Event::Submitted(&row), now).await?;
         let published: &[i64] = if decision.status == CommentStatus::Approved {
-            &[page.id]
+            &[page_id]
         } else {
             &[]
         };
@@ -177,7 +178,7 @@ impl Moderation {
             id: row.id,
             status,
             site: site.id.clone(),
-            uri: page.uri,
+            uri: new.uri.as_str().to_owned(),
             created_at: now,
             author_name: row.author_name,
             author_url: row.author_url,

@@ -35,7 +35,18 @@ pub async fn enqueue<C: ConnectionTrait>(
     let Some(page) = page::Entity::find_by_id(c.page_id).one(tx).await? else {
         return Ok(());
     };
-    let Some(site) = config.site(&page.site_id) else {
+    enqueue_on(tx, config, &page.site_id, event, now).await
+}
+
+/// [`enqueue`] for a caller that already knows the comment's site.
+pub async fn enqueue_on<C: ConnectionTrait>(
+    tx: &C,
+    config: &Config,
+    site_id: &str,
+    event: Event<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(site) = config.site(site_id) else {
         return Ok(());
     };
     let q = Queue {

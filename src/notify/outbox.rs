@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-pub use super::events::{Event, enqueue};
+pub use super::events::{Event, enqueue, enqueue_on};
 use crate::db::Db;
 use entity::outbox::{self, Column};
 

@@ -182,3 +182,58 @@ async fn without_redis_each_of_two_instances_accepts_the_quota_on_its_own() {
     let (a, other) = TestApp::spawn_pair(b, |c| c.rate_limit.enabled = true).await;
     assert_eq!(burst_across(&a, &other).await, 6, "three per instance");
 }
+
+/// The stored status of comment `id`, as moderators see it.
+async fn stored_status(app: &TestApp, token: &str, id: i64) -> String {
+    let (_, c) = app
+        .admin(
+            token,
+            reqwest::Method::GET,
+            &format!("/api/v1/admin/comments/{id}"),
+        )
+        .await;
+    c["status"].as_str().expect("status").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_word_added_on_one_instance_screens_comments_on_the_other() {
+    let Some(b) = pg::backend() else { return };
+    let (a, other) = TestApp::spawn_pair(b, |_| {}).await;
+    let token = a.token().await;
+    // The other instance screens one comment first, so it holds the lists in memory.
+    let id = other
+        .submit(json!({"text": "A fine casino review", "author_email": "w0@example.org"}))
+        .await;
+    assert_eq!(stored_status(&a, &token, id).await, "pending");
+
+    let res = a
+        .http
+        .post(a.url("/api/v1/admin/rules"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "disallowed_word", "word": "casino"}))
+        .send()
+        .await
+        .expect("add rule");
+    assert_eq!(res.status(), 201);
+
+    // The notice travels through PostgreSQL: wait for it, bounded.
+    let screened = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        for i in 1.. {
+            let id = other
+                .submit(json!({
+                    "text": format!("Casino offer number {i}"),
+                    "author_email": format!("w{i}@example.org"),
+                }))
+                .await;
+            if stored_status(&a, &token, id).await == "spam" {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        screened.is_ok(),
+        "the other instance never saw the new word"
+    );
+}

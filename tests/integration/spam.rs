@@ -166,6 +166,16 @@ backends! {
         assert!(reasons[0]["detail"].as_str().unwrap().starts_with("2 links"));
     }
 
+    async fn a_word_added_applies_to_the_very_next_comment(b) {
+        let app = TestApp::spawn(b).await;
+        let (_, id) = post_open(&app, json!({"text": "A fine casino review"})).await;
+        assert_eq!(judged(&app, id).await.0, "approved", "no list yet");
+        add(&app, "/api/v1/admin/rules", json!({"kind": "disallowed_word", "word": "casino"})).await;
+        let (status, id) = post_open(&app, json!({"text": "Another casino review"})).await;
+        assert_eq!(status, "pending");
+        assert_eq!(judged(&app, id).await.0, "spam");
+    }
+
     async fn word_lists_match_any_case_in_any_script_and_any_field(b) {
         let app = TestApp::spawn(b).await;
         add(&app, "/api/v1/admin/rules", json!({"kind": "disallowed_word", "word": "спам"})).await;

@@ -103,7 +103,7 @@ async fn connect(server: SocketAddr, conn: usize) -> anyhow::Result<TcpStream> {
 /// Reads one response; returns its status code.
 async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<u16> {
     buf.clear();
-    let mut chunk = [0u8; 16384];
+    let mut chunk = vec![0u8; 65536];
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;

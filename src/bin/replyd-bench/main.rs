@@ -33,12 +33,16 @@ struct Args {
     /// Only these scenarios (thread50, thread500, counts20, post, mix); all by default.
     #[arg(long)]
     only: Vec<String>,
+    /// Runs of each scenario; the table gives the median of each column.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
     /// The replyd binary; defaults to the one beside this one.
     #[arg(long)]
     replyd: Option<PathBuf>,
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+/// Two load threads, like `wrk -t2` beside the server on a 2-core machine.
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let replyd = match args.replyd.clone() {
@@ -62,25 +66,39 @@ async fn main() -> anyhow::Result<()> {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == scenario.name()) {
             continue;
         }
-        let cpu_before = server.cpu_seconds()?;
-        let r = run_scenario(
-            server.addr(),
-            scenario,
-            args.connections,
-            Duration::from_secs(args.duration),
-        )
-        .await?;
-        let cpu = server.cpu_seconds()? - cpu_before;
-        let n = r.latencies_us.len().max(1) as f64;
+        let mut rows = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs.max(1) {
+            let cpu_before = server.cpu_seconds()?;
+            let r = run_scenario(
+                server.addr(),
+                scenario,
+                args.connections,
+                Duration::from_secs(args.duration),
+            )
+            .await?;
+            let cpu = server.cpu_seconds()? - cpu_before;
+            let n = r.latencies_us.len().max(1) as f64;
+            rows.push([
+                n / r.elapsed.as_secs_f64(),
+                r.percentile(50.0),
+                r.percentile(99.0),
+                r.percentile(99.9),
+                cpu * 1000.0 / n,
+                r.errors as f64,
+            ]);
+        }
+        let runs: Vec<String> = rows.iter().map(|r| format!("{:.0}", r[0])).collect();
+        eprintln!("{}: req/s of each run {}", scenario.name(), runs.join(", "));
+        let m = median_columns(&rows);
         println!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} |",
             scenario.name(),
-            n / r.elapsed.as_secs_f64(),
-            r.percentile(50.0),
-            r.percentile(99.0),
-            r.percentile(99.9),
-            cpu * 1000.0 / n,
-            r.errors
+            m[0],
+            m[1],
+            m[2],
+            m[3],
+            m[4],
+            m[5]
         );
     }
     println!();
@@ -94,4 +112,15 @@ async fn main() -> anyhow::Result<()> {
     );
     server.stop();
     Ok(())
+}
+
+/// The median of each column over the runs.
+fn median_columns(rows: &[[f64; 6]]) -> [f64; 6] {
+    let mut out = [0.0; 6];
+    for (i, o) in out.iter_mut().enumerate() {
+        let mut col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
+        col.sort_by(f64::total_cmp);
+        *o = col.get(col.len() / 2).copied().unwrap_or(0.0);
+    }
+    out
 }

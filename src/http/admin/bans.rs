@@ -151,7 +151,15 @@ pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response
         expires_at: None,
         duration_secs,
     };
-    match manage::add_ban(&state.db, &form.user.actor(), &req, state.clock.now()).await {
+    match manage::add_ban(
+        &state.db,
+        state.moderation.lists(),
+        &form.user.actor(),
+        &req,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/bans?done=added").into_response()),
         Err(AbuseError::Invalid(errors)) => {
             page(&state, &form.user, unprocessable, "", typed, &errors).await
@@ -165,6 +173,13 @@ pub async fn remove(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    manage::delete_ban(&state.db, &form.user.actor(), id, state.clock.now()).await?;
+    manage::delete_ban(
+        &state.db,
+        state.moderation.lists(),
+        &form.user.actor(),
+        id,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to("/admin/bans?done=removed"))
 }

@@ -128,7 +128,16 @@ pub async fn show(
 pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
     let (kind, word) = (form.fields.text("kind"), form.fields.text("word"));
     let actor = form.user.actor();
-    match manage::add_rule(&state.db, &actor, &kind, &word, state.clock.now()).await {
+    match manage::add_rule(
+        &state.db,
+        state.moderation.lists(),
+        &actor,
+        &kind,
+        &word,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/rules?done=added").into_response()),
         Err(AbuseError::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -143,6 +152,13 @@ pub async fn remove(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    manage::delete_rule(&state.db, &form.user.actor(), id, state.clock.now()).await?;
+    manage::delete_rule(
+        &state.db,
+        state.moderation.lists(),
+        &form.user.actor(),
+        id,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to("/admin/rules?done=removed"))
 }

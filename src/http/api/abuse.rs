@@ -167,7 +167,15 @@ pub async fn add_rule(
 ) -> Result<(StatusCode, Json<RuleView>), ApiError> {
     let req = body(req)?;
     let now = state.clock.now();
-    let row = manage::add_rule(&state.db, &actor, &req.kind, &req.word, now).await?;
+    let row = manage::add_rule(
+        &state.db,
+        state.moderation.lists(),
+        &actor,
+        &req.kind,
+        &req.word,
+        now,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(RuleView::from(&row))))
 }
 
@@ -182,7 +190,14 @@ pub async fn delete_rule(
     Moderator(actor): Moderator,
     IdPath(id): IdPath,
 ) -> Result<Json<Deleted>, ApiError> {
-    manage::delete_rule(&state.db, &actor, id, state.clock.now()).await?;
+    manage::delete_rule(
+        &state.db,
+        state.moderation.lists(),
+        &actor,
+        id,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(Deleted { id, deleted: true }))
 }
 
@@ -225,7 +240,7 @@ pub async fn add_ban(
         expires_at: req.expires_at.as_deref(),
         duration_secs: req.duration_secs,
     };
-    let row = manage::add_ban(&state.db, &actor, &request, now).await?;
+    let row = manage::add_ban(&state.db, state.moderation.lists(), &actor, &request, now).await?;
     Ok((StatusCode::CREATED, Json(BanView::new(&row, now))))
 }
 
@@ -240,6 +255,13 @@ pub async fn delete_ban(
     Moderator(actor): Moderator,
     IdPath(id): IdPath,
 ) -> Result<Json<Deleted>, ApiError> {
-    manage::delete_ban(&state.db, &actor, id, state.clock.now()).await?;
+    manage::delete_ban(
+        &state.db,
+        state.moderation.lists(),
+        &actor,
+        id,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(Deleted { id, deleted: true }))
 }
