@@ -44,7 +44,8 @@ impl App {
         let notify = Notifier::new(db.clone(), config.clone(), keys.clone(), clock.clone())?
             .with_metrics(metrics.clone());
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
-            .with_mail_waker(notify.waker());
+            .with_mail_waker(notify.waker())
+            .with_metrics(metrics.clone());
         let mut rate_limits =
             RateLimits::new(&config.rate_limit, clock.clone()).with_metrics(metrics.clone());
         let rl = &config.rate_limit;

@@ -60,6 +60,7 @@ struct Inner {
     shared_limit_unavailable: Counter,
     cache_hits: Counter,
     cache_misses: Counter,
+    submission_batch: Histogram,
 }
 
 /// The app's metrics. Cheap to clone; every clone records into the same registry.
@@ -93,6 +94,7 @@ impl Metrics {
             shared_limit_unavailable: Counter::default(),
             cache_hits: Counter::default(),
             cache_misses: Counter::default(),
+            submission_batch: Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
             registry: Registry::default(),
         };
         r.register(
@@ -150,10 +152,20 @@ impl Metrics {
             "Response cache misses",
             inner.cache_misses.clone(),
         );
+        r.register(
+            "submission_batch_size",
+            "Comments written by each submission transaction (group commit)",
+            inner.submission_batch.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry: r,
             ..inner
         }))
+    }
+
+    /// One submission transaction that wrote `comments` comments.
+    pub fn submission_batch(&self, comments: usize) {
+        self.0.submission_batch.observe(comments as f64);
     }
 
     /// One answered HTTP request. `route` is the matched route pattern, never the raw path.

@@ -1,6 +1,6 @@
 //! The append-only audit log: one row per moderation action, written in the action's
 //! own transaction.
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, NotSet};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, NotSet};
 use serde_json::Value;
 
 use chrono::{DateTime, Utc};
@@ -64,7 +64,15 @@ impl<'a> Entry<'a> {
 }
 
 pub async fn record<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<(), DbErr> {
-    audit_log::ActiveModel {
+    record_all(db, vec![e]).await
+}
+
+/// Appends several rows in one statement.
+pub async fn record_all<C: ConnectionTrait>(db: &C, entries: Vec<Entry<'_>>) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.into_iter().map(|e| audit_log::ActiveModel {
         id: NotSet,
         actor: Set(e.actor.label()),
         action: Set(e.action.to_owned()),
@@ -73,8 +81,9 @@ pub async fn record<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<(), DbEr
         to_status: Set(e.to.map(|s| s.as_str().to_owned())),
         detail: Set(e.detail.to_string()),
         created_at: Set(e.at),
-    }
-    .insert(db)
-    .await?;
+    });
+    audit_log::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ mod ban_author;
 pub mod changes;
 mod context;
 pub mod error;
+mod group_commit;
 pub mod input;
 mod link;
 pub mod markdown;
@@ -51,6 +52,9 @@ pub struct Moderation {
     threads: Arc<thread_cache::ThreadCache>,
     /// The word lists and bans, emptied whenever they change.
     lists: crate::abuse::ListsCache,
+    /// Submissions waiting to be written together.
+    group: Arc<group_commit::GroupCommit>,
+    metrics: crate::metrics::Metrics,
 }
 
 impl Moderation {
@@ -62,6 +66,8 @@ impl Moderation {
             mail: crate::notify::Waker::default(),
             threads: Arc::new(thread_cache::ThreadCache::new(&config.cache)),
             lists: crate::abuse::ListsCache::default(),
+            group: Arc::default(),
+            metrics: crate::metrics::Metrics::default(),
             config,
         }
     }
@@ -74,6 +80,12 @@ impl Moderation {
     /// The word lists and bans this service screens with, and keeps coherent.
     pub fn lists(&self) -> &crate::abuse::ListsCache {
         &self.lists
+    }
+
+    /// Records into the app's metrics (submission batch sizes).
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Moderation {
+        self.metrics = metrics;
+        self
     }
 
     /// Connects this service to the mail worker's waker.

@@ -1,16 +1,16 @@
-//! Taking in a new comment: one write transaction from page look-up to audit row.
+//! Taking in a new comment: validation, pre-checks, screening and the moderation decision,
+//! before the group commit (`group_commit`) writes it with its audit row and its mail.
 use std::net::IpAddr;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, NotSet};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, NotSet};
 use serde_json::json;
 
-use super::audit::{self, Actor, Entry};
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Facts};
 use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
 use crate::abuse;
-use crate::notify::outbox::{self, Event};
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -53,8 +53,34 @@ pub struct Submitted {
     pub html: String,
 }
 
+/// A submission that passed screening, ready to be written by a group commit.
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pub site: String,
+    pub uri: String,
+    pub title: Option<String>,
+    /// The page, when it exists and needs no title; otherwise it is found or created in the
+    /// write transaction.
+    pub page_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    /// The row to insert, all but its page.
+    pub row: comment::ActiveModel,
+    /// The duplicate fingerprint, also in `row`: it finds the row again after the insert.
+    pub dup_key: String,
+    pub reasons: serde_json::Value,
+    pub now: DateTime<Utc>,
+}
+
 impl Moderation {
     pub async fn submit(&self, new: NewComment) -> Result<Submitted, ModerationError> {
+        let prepared = self.prepare(new).await?;
+        self.write_submission(prepared).await
+    }
+
+    /// Everything a submission needs short of the write lock: rendering, the pre-checks (one
+    /// round trip on the reader pool), screening against the lists in memory, and the
+    /// moderation decision.
+    async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
         let site = self
             .config
             .site(&new.site)
@@ -71,8 +97,6 @@ impl Moderation {
             .map(|ua| ua.chars().take(512).collect::<String>());
         let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
-        // Everything that needs no lock is read first, on the reader pool, in one round trip;
-        // the write transaction then holds the single writer for the inserts alone.
         let pre = store::prechecks(
             &self.db.reader,
             &site.id,
@@ -94,39 +118,16 @@ impl Moderation {
             now,
         };
         let findings = screening::screen(&new, &cx, &lists);
-
-        let tx = self.db.begin_write().await?;
-        let title = new.title.as_ref().map(PageTitle::as_str);
-        let page_id = match pre.page_id {
-            Some(id) if !(pre.untitled && title.is_some()) => id,
-            _ => {
-                store::page_for(&tx, &site.id, new.uri.as_str(), title, now)
-                    .await?
-                    .id
-            }
-        };
-        if let Some(parent_id) = new.parent_id {
-            let parent = comment::Entity::find_by_id(parent_id).one(&tx).await?;
-            let ok = parent.is_some_and(|p| {
-                p.page_id == page_id && p.status == CommentStatus::Approved && !p.deleted
-            });
-            if !ok {
-                return Err(ModerationError::field(
-                    "parent_id",
-                    "must name an approved comment on the same page",
-                ));
-            }
-        }
-        let author_known = pre.author_known;
         let decision = policy::decide(&Facts {
             mode: site.moderation,
-            author_known,
+            author_known: pre.author_known,
             findings,
         });
-
+        let title = new.title.map(PageTitle::into_inner);
+        let page_id = pre.page_id.filter(|_| !(pre.untitled && title.is_some()));
         let row = comment::ActiveModel {
             id: NotSet,
-            page_id: Set(page_id),
+            page_id: NotSet,
             parent_id: Set(new.parent_id),
             author_name: Set(new.author_name.into_inner()),
             author_email: Set(new.author_email.into_inner()),
@@ -144,45 +145,18 @@ impl Moderation {
             deleted: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
-            dup_key: Set(Some(dup_key)),
-        }
-        .insert(&tx)
-        .await
-        .map_err(screening::duplicate_or_db)?;
-        audit::record(
-            &tx,
-            Entry {
-                actor: &Actor::System,
-                action: "submitted",
-                comment_id: Some(row.id),
-                from: None,
-                to: Some(decision.status),
-                detail: json!({ "reasons": decision.reasons }),
-                at: now,
-            },
-        )
-        .await?;
-        outbox::enqueue_on(&tx, &self.config, &site.id, Event::Submitted(&row), now).await?;
-        let published: &[i64] = if decision.status == CommentStatus::Approved {
-            &[page_id]
-        } else {
-            &[]
+            dup_key: Set(Some(dup_key.clone())),
         };
-        self.commit(tx, published).await?;
-
-        let status = match decision.status {
-            CommentStatus::Approved => CommentStatus::Approved,
-            _ => CommentStatus::Pending,
-        };
-        Ok(Submitted {
-            id: row.id,
-            status,
+        Ok(Prepared {
             site: site.id.clone(),
-            uri: new.uri.as_str().to_owned(),
-            created_at: now,
-            author_name: row.author_name,
-            author_url: row.author_url,
-            html: row.html,
+            uri: new.uri.into_inner(),
+            title,
+            page_id,
+            parent_id: new.parent_id,
+            row,
+            dup_key,
+            reasons: json!({ "reasons": decision.reasons }),
+            now,
         })
     }
 }

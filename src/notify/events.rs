@@ -4,7 +4,7 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde_json::json;
 
-use super::outbox::{Kind, NewMail, insert};
+use super::outbox::{Kind, NewMail, insert_all};
 use super::subscriptions;
 use crate::abuse::store::is_email_banned;
 use crate::config::{AlertMode, Config, SiteConfig};
@@ -46,30 +46,47 @@ pub async fn enqueue_on<C: ConnectionTrait>(
     event: Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let mails = mails_for(tx, config, site_id, event, now).await?;
+    insert_all(tx, mails, message_domain(config), now).await
+}
+
+/// The domain of outbox Message-IDs: the host of the public URL.
+pub fn message_domain(config: &Config) -> &str {
+    config
+        .server
+        .public_url
+        .host_str()
+        .unwrap_or("replyd.invalid")
+}
+
+/// The mails `event` calls for, not yet stored. Reads (and, for a first opt-in, writes the
+/// subscriber row) on the caller's transaction.
+pub async fn mails_for<C: ConnectionTrait>(
+    tx: &C,
+    config: &Config,
+    site_id: &str,
+    event: Event<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewMail>, DbErr> {
     let Some(site) = config.site(site_id) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
-    let q = Queue {
-        domain: config
-            .server
-            .public_url
-            .host_str()
-            .unwrap_or("replyd.invalid"),
+    let mut q = Queue {
         now,
+        mails: Vec::new(),
     };
     match event {
         // Spam is never mailed: not to moderators, and never a confirmation to an address a
         // spammer typed in.
         Event::Submitted(c) if c.status == CommentStatus::Spam => {}
         Event::Submitted(c) => {
-            q.alerts(tx, site, c).await?;
+            q.alerts(site, c);
             if c.notify_replies
                 && let Some(sub) = subscriptions::opt_in(tx, &c.email_norm, now).await?
             {
                 let payload = json!({ "subscriber": sub, "site": site.id });
                 let key = format!("confirm:{sub}:{}", now.timestamp());
-                q.put(tx, Kind::Confirm, key, &c.author_email, payload)
-                    .await?;
+                q.put(Kind::Confirm, key, &c.author_email, payload);
             }
             if c.status == CommentStatus::Approved {
                 q.reply(tx, c).await?;
@@ -84,59 +101,44 @@ pub async fn enqueue_on<C: ConnectionTrait>(
             }
         }
     }
-    Ok(())
+    Ok(q.mails)
 }
 
-struct Queue<'a> {
-    domain: &'a str,
+struct Queue {
     now: DateTime<Utc>,
+    mails: Vec<NewMail>,
 }
 
-impl Queue<'_> {
-    async fn put<C: ConnectionTrait>(
-        &self,
-        tx: &C,
-        kind: Kind,
-        dedupe_key: String,
-        recipient: &str,
-        payload: serde_json::Value,
-    ) -> Result<bool, DbErr> {
-        self.put_at(tx, kind, dedupe_key, recipient, payload, self.now)
-            .await
+impl Queue {
+    fn put(&mut self, kind: Kind, dedupe_key: String, recipient: &str, payload: serde_json::Value) {
+        self.put_at(kind, dedupe_key, recipient, payload, self.now);
     }
 
-    async fn put_at<C: ConnectionTrait>(
-        &self,
-        tx: &C,
+    fn put_at(
+        &mut self,
         kind: Kind,
         dedupe_key: String,
         recipient: &str,
         payload: serde_json::Value,
         due_at: DateTime<Utc>,
-    ) -> Result<bool, DbErr> {
-        let mail = NewMail {
+    ) {
+        self.mails.push(NewMail {
             kind,
             dedupe_key,
             recipient: recipient.to_owned(),
             payload,
             due_at,
-        };
-        insert(tx, mail, self.domain, self.now).await
+        });
     }
 
     /// Moderator alerts, one row per `notify` address, or that address's digest row.
-    async fn alerts<C: ConnectionTrait>(
-        &self,
-        tx: &C,
-        site: &SiteConfig,
-        c: &comment::Model,
-    ) -> Result<(), DbErr> {
+    fn alerts(&mut self, site: &SiteConfig, c: &comment::Model) {
         let held = c.status != CommentStatus::Approved;
         let period = match site.alerts {
-            AlertMode::Off => return Ok(()),
-            AlertMode::Held if !held => return Ok(()),
+            AlertMode::Off => return,
+            AlertMode::Held if !held => return,
             AlertMode::Every | AlertMode::Held => None,
-            AlertMode::DigestHourly | AlertMode::DigestDaily if !held => return Ok(()),
+            AlertMode::DigestHourly | AlertMode::DigestDaily if !held => return,
             AlertMode::DigestHourly => Some(TimeDelta::hours(1)),
             AlertMode::DigestDaily => Some(TimeDelta::days(1)),
         };
@@ -146,7 +148,7 @@ impl Queue<'_> {
                 None => {
                     let key = format!("alert:{}:{norm}", c.id);
                     let payload = json!({ "comment": c.id });
-                    self.put(tx, Kind::Alert, key, to, payload).await?;
+                    self.put(Kind::Alert, key, to, payload);
                 }
                 Some(len) => {
                     let start = self.now.duration_trunc(len).unwrap_or(self.now);
@@ -155,15 +157,14 @@ impl Queue<'_> {
                     let payload = json!({
                         "site": site.id, "from": start.timestamp(), "to": end.timestamp()
                     });
-                    self.put_at(tx, Kind::Digest, key, to, payload, end).await?;
+                    self.put_at(Kind::Digest, key, to, payload, end);
                 }
             }
         }
-        Ok(())
     }
 
     /// A reply notification for the parent's author, when every condition holds.
-    async fn reply<C: ConnectionTrait>(&self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
+    async fn reply<C: ConnectionTrait>(&mut self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
         let Some(parent_id) = c.parent_id else {
             return Ok(());
         };
@@ -181,13 +182,16 @@ impl Queue<'_> {
         }
         let payload = json!({ "comment": c.id });
         let key = format!("reply:{}", c.id);
-        self.put(tx, Kind::Reply, key, &parent.author_email, payload)
-            .await?;
+        self.put(Kind::Reply, key, &parent.author_email, payload);
         Ok(())
     }
 
     /// The approval notice for the comment's own author.
-    async fn approved<C: ConnectionTrait>(&self, tx: &C, c: &comment::Model) -> Result<(), DbErr> {
+    async fn approved<C: ConnectionTrait>(
+        &mut self,
+        tx: &C,
+        c: &comment::Model,
+    ) -> Result<(), DbErr> {
         if !c.notify_replies
             || c.by_moderator
             || is_email_banned(tx, &c.email_norm, self.now).await?
@@ -199,8 +203,7 @@ impl Queue<'_> {
         }
         let payload = json!({ "comment": c.id });
         let key = format!("approved:{}", c.id);
-        self.put(tx, Kind::Approved, key, &c.author_email, payload)
-            .await?;
+        self.put(Kind::Approved, key, &c.author_email, payload);
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-pub use super::events::{Event, enqueue, enqueue_on};
+pub use super::events::{Event, enqueue, enqueue_on, mails_for, message_domain};
 use crate::db::Db;
 use entity::outbox::{self, Column};
 
@@ -89,15 +89,15 @@ pub struct NewMail {
     pub due_at: DateTime<Utc>,
 }
 
-/// Inserts a row unless one with the same dedupe key exists. Returns whether it was new.
-/// Runs on the caller's connection, so it commits or rolls back with the caller's change.
-pub async fn insert<C: ConnectionTrait>(
+/// Inserts the rows whose dedupe keys are not taken yet, in one statement per 500 rows. Runs
+/// on the caller's connection, so it commits or rolls back with the caller's change.
+pub async fn insert_all<C: ConnectionTrait>(
     db: &C,
-    mail: NewMail,
+    mails: Vec<NewMail>,
     message_domain: &str,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let row = outbox::ActiveModel {
+) -> Result<(), DbErr> {
+    let mut rows = mails.into_iter().map(|mail| outbox::ActiveModel {
         id: NotSet,
         kind: Set(mail.kind.as_str().to_owned()),
         dedupe_key: Set(mail.dedupe_key),
@@ -115,12 +115,17 @@ pub async fn insert<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    };
-    let res = outbox::Entity::insert(row)
-        .on_conflict_do_nothing_on([Column::DedupeKey])
-        .exec_without_returning(db)
-        .await?;
-    Ok(matches!(res, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+    });
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        outbox::Entity::insert_many(chunk)
+            .on_conflict_do_nothing_on([Column::DedupeKey])
+            .exec_without_returning(db)
+            .await?;
+    }
 }
 
 /// Claims up to `limit` due rows for `lease`. Each claim counts as an attempt. On PostgreSQL

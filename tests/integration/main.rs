@@ -22,6 +22,7 @@ mod email_privacy;
 mod email_replies;
 mod email_subscriptions;
 mod embed;
+mod group_commit;
 mod hardening;
 mod instances;
 mod metrics;

@@ -59,7 +59,16 @@ async fn main() -> anyhow::Result<()> {
     server.seed("/c/", 3, 20)?;
     let per_page = (args.background / 10_000).max(1);
     server.seed("/bg/", per_page, args.background / per_page)?;
-    let startup = server.start().await?;
+    // Start-up is timed on the seeded database once per run; the last start stays up.
+    let mut startups = Vec::with_capacity(args.runs);
+    for run in 0..args.runs.max(1) {
+        if run > 0 {
+            server.kill();
+        }
+        startups.push(server.start().await?.as_secs_f64() * 1000.0);
+    }
+    startups.sort_by(f64::total_cmp);
+    let startup = startups[startups.len() / 2];
     println!("| scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU ms/req | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for scenario in Scenario::all() {
@@ -102,10 +111,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!();
-    println!(
-        "start-up to /healthz on the seeded database: {:.0} ms",
-        startup.as_secs_f64() * 1000.0
-    );
+    println!("start-up to /healthz on the seeded database: {startup:.0} ms (median)");
     println!(
         "peak RSS of replyd: {:.1} MB",
         server.peak_rss_kb()? as f64 / 1024.0

@@ -153,11 +153,16 @@ impl Server {
             .unwrap_or(0))
     }
 
-    pub fn stop(&mut self) {
+    /// Stops the server process, keeping its database.
+    pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+
+    pub fn stop(&mut self) {
+        self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some((server, name)) = self.scratch.take() {
             let _ = Command::new("psql")
