@@ -177,8 +177,13 @@ async fn seed(
         "seeded {total} comments on {pages} page(s) in {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    // A bulk load leaves the planner's statistics behind: refresh them, as after any import.
-    sea_orm::ConnectionTrait::execute_unprepared(&db.writer, "ANALYZE").await?;
+    // A bulk load leaves PostgreSQL's planner statistics behind: refresh them, as after any
+    // import (stale ones planned the counts query as a scan). SQLite plans these queries from
+    // the indexes alone, and its ANALYZE would do harm: with the STAT4 samples it collects,
+    // every statement is compiled again each time its parameters change.
+    if db.backend() != sea_orm::DbBackend::Sqlite {
+        sea_orm::ConnectionTrait::execute_unprepared(&db.writer, "ANALYZE").await?;
+    }
     Ok(())
 }
 

@@ -37,7 +37,8 @@ impl Scenario {
         }
     }
 
-    fn request(self, conn: usize, n: u64) -> Vec<u8> {
+    /// The `n`th request of connection `conn` in run `run`.
+    fn request(self, run: usize, conn: usize, n: u64) -> Vec<u8> {
         match self {
             Scenario::Thread50 => get("/api/v1/comments?site=demo&uri=%2Fb50"),
             // The widget asks for 100 at a time.
@@ -49,8 +50,8 @@ impl Scenario {
                 let uris: String = (0..20).map(|i| format!("&uri=%2Fc%2F{i}")).collect();
                 get(&format!("/api/v1/counts?site=demo{uris}"))
             }
-            Scenario::Post => post("post", conn, n),
-            Scenario::Mix if n.is_multiple_of(20) => post("mix", conn, n),
+            Scenario::Post => post("post", run, conn, n),
+            Scenario::Mix if n.is_multiple_of(20) => post("mix", run, conn, n),
             Scenario::Mix => get("/api/v1/comments?site=demo&uri=%2Fb50"),
         }
     }
@@ -60,10 +61,11 @@ fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()
 }
 
-/// A comment whose text is unique to the scenario, connection and sequence number.
-fn post(scenario: &str, conn: usize, n: u64) -> Vec<u8> {
+/// A comment whose text is unique to the scenario, run, connection and sequence number, so
+/// no submission is refused as a duplicate.
+fn post(scenario: &str, run: usize, conn: usize, n: u64) -> Vec<u8> {
     let body = format!(
-        r#"{{"site":"demo","uri":"/posts/{}","author_name":"Bench {conn}","author_email":"bench{conn}@example.org","text":"Benchmark comment {n} from connection {conn} in {scenario}: *hello* there."}}"#,
+        r#"{{"site":"demo","uri":"/posts/{}","author_name":"Bench {conn}","author_email":"bench{conn}@example.org","text":"Benchmark comment {n} from connection {conn} in {scenario} run {run}: *hello* there."}}"#,
         n % 100
     );
     format!("POST /api/v1/comments HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
@@ -134,6 +136,7 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<u
 pub async fn run_scenario(
     server: SocketAddr,
     scenario: Scenario,
+    run: usize,
     connections: usize,
     duration: Duration,
 ) -> anyhow::Result<Outcome> {
@@ -148,7 +151,7 @@ pub async fn run_scenario(
             let mut buf = Vec::with_capacity(65536);
             let mut n = 0u64;
             while Instant::now() < deadline {
-                let req = scenario.request(conn, n * connections as u64 + conn as u64);
+                let req = scenario.request(run, conn, n * connections as u64 + conn as u64);
                 let t = Instant::now();
                 s.write_all(&req).await?;
                 let status = read_response(&mut s, &mut buf).await?;

@@ -71,16 +71,18 @@ async fn main() -> anyhow::Result<()> {
     let startup = startups[startups.len() / 2];
     println!("| scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU ms/req | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut failed = 0.0;
     for scenario in Scenario::all() {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == scenario.name()) {
             continue;
         }
         let mut rows = Vec::with_capacity(args.runs);
-        for _ in 0..args.runs.max(1) {
+        for run in 0..args.runs.max(1) {
             let cpu_before = server.cpu_seconds()?;
             let r = run_scenario(
                 server.addr(),
                 scenario,
+                run,
                 args.connections,
                 Duration::from_secs(args.duration),
             )
@@ -98,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let runs: Vec<String> = rows.iter().map(|r| format!("{:.0}", r[0])).collect();
         eprintln!("{}: req/s of each run {}", scenario.name(), runs.join(", "));
+        failed += rows.iter().map(|r| r[5]).sum::<f64>();
         let m = median_columns(&rows);
         println!(
             "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} |",
@@ -117,6 +120,9 @@ async fn main() -> anyhow::Result<()> {
         server.peak_rss_kb()? as f64 / 1024.0
     );
     server.stop();
+    if failed > 0.0 {
+        anyhow::bail!("{failed} requests were not answered with 2xx: the figures are not valid");
+    }
     Ok(())
 }
 
