@@ -175,7 +175,7 @@ pub async fn finish(
     error: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let tx = db.begin_write().await?;
+    // One statement is atomic on its own: no transaction around it, one round trip.
     let mut q = outbox::Entity::update_many()
         .col_expr(Column::State, Expr::value(state.as_str()))
         .col_expr(Column::DueAt, Expr::value(due_at))
@@ -192,8 +192,7 @@ pub async fn finish(
     if let Some(token) = &row.lease_token {
         q = q.filter(Column::LeaseToken.eq(token.as_str()));
     }
-    let res = q.exec(&tx).await?;
-    tx.commit().await?;
+    let res = q.exec(&db.writer).await?;
     Ok(res.rows_affected == 1)
 }
 
