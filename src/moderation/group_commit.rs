@@ -39,6 +39,11 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
+    /// Submissions queued for the next transaction.
+    pub fn waiting(&self) -> usize {
+        self.queue().len()
+    }
+
     fn queue(&self) -> MutexGuard<'_, Vec<(Prepared, Reply)>> {
         self.queue
             .lock()

@@ -77,6 +77,11 @@ impl Moderation {
         &self.threads
     }
 
+    /// Submissions waiting for the write transaction that will store them.
+    pub fn submissions_waiting(&self) -> usize {
+        self.group.waiting()
+    }
+
     /// The word lists and bans this service screens with, and keeps coherent.
     pub fn lists(&self) -> &crate::abuse::ListsCache {
         &self.lists
