@@ -128,16 +128,15 @@ pub async fn insert_all<C: ConnectionTrait>(
     }
 }
 
-/// Claims up to `limit` due rows for `lease`. Each claim counts as an attempt. On PostgreSQL
-/// concurrent workers skip each other's locked rows; on SQLite the write transaction
-/// (BEGIN IMMEDIATE on the single writer) makes the claim atomic.
+/// Claims up to `limit` due rows for `lease`. Each claim counts as an attempt. The claim is
+/// one `UPDATE … RETURNING`, atomic on its own: on PostgreSQL concurrent workers skip each
+/// other's locked rows, and on SQLite the statement holds the write lock throughout.
 pub async fn claim(
     db: &Db,
     now: DateTime<Utc>,
     lease: Duration,
     limit: u64,
 ) -> Result<Vec<outbox::Model>, DbErr> {
-    let tx = db.begin_write().await?;
     let mut due = Query::select();
     due.column(Column::Id)
         .from(outbox::Entity)
@@ -160,9 +159,8 @@ pub async fn claim(
         .col_expr(Column::LeaseToken, Expr::value(token))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .filter(Column::Id.in_subquery(due))
-        .exec_with_returning(&tx)
+        .exec_with_returning(&db.writer)
         .await?;
-    tx.commit().await?;
     Ok(rows)
 }
 
