@@ -298,7 +298,7 @@ impl Config {
             )
             .build()?;
         let mut config: Config = cfg.try_deserialize()?;
-        config.database.url = loopback_without_tls(&config.database.url);
+        config.database.url = crate::db::loopback_without_tls(&config.database.url);
         config.validate()?;
         Ok(config)
     }
@@ -388,33 +388,6 @@ impl Config {
     }
 }
 
-/// A PostgreSQL URL on a loopback host that names no `sslmode` gets `sslmode=disable`: TLS
-/// protects nothing there, and its handshake costs tens of milliseconds per connection (the
-/// driver's default, `prefer`, would try it and accept any certificate). Any other URL is
-/// left as it is.
-fn loopback_without_tls(raw: &str) -> String {
-    let Ok(mut url) = url::Url::parse(raw) else {
-        return raw.to_owned();
-    };
-    let postgres = matches!(url.scheme(), "postgres" | "postgresql");
-    // For a scheme the URL standard does not know, an IPv4 host reads as a domain.
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => {
-            d == "localhost"
-                || d.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if !postgres || !loopback || url.query_pairs().any(|(k, _)| k == "sslmode") {
-        return raw.to_owned();
-    }
-    url.query_pairs_mut().append_pair("sslmode", "disable");
-    url.into()
-}
-
 impl SiteConfig {
     /// The origin the no-JS form returns to, as `scheme://host[:port]` with no trailing slash.
     pub fn home_origin(&self) -> String {
@@ -437,36 +410,6 @@ mod tests {
     }
 
     #[test]
-    fn a_loopback_postgres_url_skips_tls_unless_it_names_an_sslmode() {
-        let url = |u: &str| {
-            Config::load(None, env(&[("REPLYD__DATABASE__URL", u)]))
-                .unwrap_or_else(|e| panic!("{e}"))
-                .database
-                .url
-        };
-        assert_eq!(
-            url("postgres://postgres@127.0.0.1:5432/test"),
-            "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-        );
-        assert_eq!(
-            url("postgresql://u@localhost/db?application_name=x"),
-            "postgresql://u@localhost/db?application_name=x&sslmode=disable"
-        );
-        assert_eq!(
-            url("postgres://u@[::1]/db"),
-            "postgres://u@[::1]/db?sslmode=disable"
-        );
-        for kept in [
-            "postgres://u@127.0.0.1/db?sslmode=require",
-            "postgres://u@db.example.org/db",
-            "postgres://u@10.0.0.5/db",
-            "sqlite://data/replyd.db?mode=rwc",
-        ] {
-            assert_eq!(url(kept), kept);
-        }
-    }
-
-    #[test]
     fn the_documented_example_file_is_accepted_and_replaces_the_demo_site() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/example.toml");
         let cfg = Config::load(Some(&path), env(&[])).unwrap_or_else(|e| panic!("{e}"));
@@ -475,6 +418,16 @@ mod tests {
         assert_eq!(cfg.mail.transport, MailTransport::Smtp);
         assert_eq!(cfg.server.trusted_proxies.len(), 1);
         assert_eq!(cfg.sites[0].home_origin(), "http://127.0.0.1:8000");
+    }
+
+    #[test]
+    fn a_loopback_database_url_is_loaded_without_tls() {
+        let cfg = Config::load(
+            None,
+            env(&[("REPLYD__DATABASE__URL", "postgres://x@127.0.0.1/y")]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.database.url, "postgres://x@127.0.0.1/y?sslmode=disable");
     }
 
     #[test]
