@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::DatabaseConfig;
@@ -66,6 +66,24 @@ impl Db {
         let _ = self.reader.close().await;
         let _ = self.writer.close().await;
     }
+}
+
+/// Sends `payload` on a PostgreSQL `channel` when `tx` commits, to every instance listening
+/// (`moderation::changes`). SQLite has one instance: nothing to send.
+pub async fn notify_on_commit(
+    tx: &DatabaseTransaction,
+    channel: &str,
+    payload: &str,
+) -> Result<(), DbErr> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [channel.into(), payload.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 async fn sqlite_pool(

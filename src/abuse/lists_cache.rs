@@ -10,10 +10,11 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
 use super::screen::Lists;
 use super::store::load_lists;
+use crate::db::notify_on_commit;
 
 /// The PostgreSQL channel that announces a change to the lists.
 pub const CHANNEL: &str = "replyd_lists";
@@ -67,15 +68,7 @@ impl ListsCache {
 
     /// Tells every other instance, when `tx` commits, that the lists changed.
     pub async fn announce(&self, tx: &DatabaseTransaction) -> Result<(), DbErr> {
-        if tx.get_database_backend() == DbBackend::Postgres {
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, '')",
-                [CHANNEL.into()],
-            ))
-            .await?;
-        }
-        Ok(())
+        notify_on_commit(tx, CHANNEL, "").await
     }
 
     /// Commits a transaction that changed the lists, announcing it to every instance.

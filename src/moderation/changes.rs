@@ -11,10 +11,11 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, Statement};
+use sea_orm::{DatabaseTransaction, DbErr, EntityTrait};
 use tokio_util::sync::CancellationToken;
 
 use super::Moderation;
+use crate::db::notify_on_commit;
 use entity::page;
 
 pub const CHANNEL: &str = "replyd_pages";
@@ -22,15 +23,8 @@ pub const CHANNEL: &str = "replyd_pages";
 impl Moderation {
     /// Commits `tx`, telling every instance that `pages` changed.
     pub(super) async fn commit(&self, tx: DatabaseTransaction, pages: &[i64]) -> Result<(), DbErr> {
-        if tx.get_database_backend() == DbBackend::Postgres {
-            for id in pages {
-                tx.execute_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT pg_notify($1, $2)",
-                    [CHANNEL.into(), id.to_string().into()],
-                ))
-                .await?;
-            }
+        for id in pages {
+            notify_on_commit(&tx, CHANNEL, &id.to_string()).await?;
         }
         tx.commit().await?;
         for id in pages {

@@ -197,7 +197,6 @@ pub async fn finish(
 /// Gives a claimed row back untouched (the worker is stopping): due as before, and the
 /// attempt it was claimed for is not counted.
 pub async fn release(db: &Db, row: &outbox::Model) -> Result<(), DbErr> {
-    let tx = db.begin_write().await?;
     let mut q = outbox::Entity::update_many()
         .col_expr(
             Column::LeaseUntil,
@@ -209,8 +208,8 @@ pub async fn release(db: &Db, row: &outbox::Model) -> Result<(), DbErr> {
     if let Some(token) = &row.lease_token {
         q = q.filter(Column::LeaseToken.eq(token.as_str()));
     }
-    q.exec(&tx).await?;
-    tx.commit().await
+    q.exec(&db.writer).await?;
+    Ok(())
 }
 
 /// Rows in one state, newest first, for moderators.
