@@ -8,7 +8,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-const DEFAULTS: &str = include_str!("../config/default.toml");
+mod database_url;
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -298,7 +300,7 @@ impl Config {
             )
             .build()?;
         let mut config: Config = cfg.try_deserialize()?;
-        config.database.url = crate::db::loopback_without_tls(&config.database.url);
+        config.database.url = database_url::loopback_without_tls(&config.database.url);
         config.validate()?;
         Ok(config)
     }
