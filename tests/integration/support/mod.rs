@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use replyd::app::App;
 use replyd::clock::Clock;
-use replyd::config::{Config, ModerationMode, SiteConfig};
+use replyd::config::{AlertMode, Config, ModerationMode, SiteConfig};
 use replyd::state::AppState;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -78,7 +78,7 @@ pub fn test_sites() -> Vec<SiteConfig> {
         ],
         moderation: mode,
         notify: vec![format!("mods@{id}.example")],
-        alerts: Default::default(),
+        alerts: AlertMode::Held,
         approval_notice: true,
     };
     vec![
