@@ -11,7 +11,7 @@ use crate::moderation::Moderation;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
 
-/// Cloned for every request by axum's `State` extractor, so it is one reference count.
+/// Cloned for every request by the HTTP layer's state extractor, so it is one reference count.
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Shared>);
 
