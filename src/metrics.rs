@@ -8,7 +8,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 use sea_orm::DbErr;
 
 use crate::db::Db;
@@ -47,19 +47,146 @@ fn latency_histogram() -> Histogram {
     Histogram::new(LATENCY_BUCKETS)
 }
 
-struct Inner {
-    registry: Registry,
+/// Registers a clone of `metric` (the registry and the caller share its value) and returns it.
+fn registered<M: Metric + Clone>(r: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    r.register(name, help, metric.clone());
+    metric
+}
+
+/// Requests answered, by route, and how long they took.
+struct HttpMetrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+}
+
+impl HttpMetrics {
+    fn register(r: &mut Registry) -> Self {
+        HttpMetrics {
+            requests: registered(
+                r,
+                "http_requests",
+                "HTTP requests by matched route, method and status class",
+                Family::default(),
+            ),
+            latency: registered(
+                r,
+                "http_request_duration_seconds",
+                "HTTP request latency by matched route and method",
+                Family::new_with_constructor(latency_histogram as fn() -> Histogram),
+            ),
+        }
+    }
+}
+
+/// What waits: the moderation queue and the outbox.
+struct DepthMetrics {
     queue_pending: Gauge,
     outbox_pending: Gauge,
     outbox_dead: Gauge,
-    mail_failures: Family<KindLabels, Counter>,
-    mail_sent: Counter,
+}
+
+impl DepthMetrics {
+    fn register(r: &mut Registry) -> Self {
+        DepthMetrics {
+            queue_pending: registered(
+                r,
+                "moderation_queue_pending",
+                "Comments waiting for moderation",
+                Gauge::default(),
+            ),
+            outbox_pending: registered(
+                r,
+                "outbox_pending",
+                "Mails waiting in the outbox (due or scheduled for a retry)",
+                Gauge::default(),
+            ),
+            outbox_dead: registered(
+                r,
+                "outbox_dead",
+                "Mails given up (dead letters)",
+                Gauge::default(),
+            ),
+        }
+    }
+}
+
+/// Mail handed to the server, and attempts that failed.
+struct MailMetrics {
+    failures: Family<KindLabels, Counter>,
+    sent: Counter,
+}
+
+impl MailMetrics {
+    fn register(r: &mut Registry) -> Self {
+        MailMetrics {
+            failures: registered(
+                r,
+                "mail_send_failures",
+                "Failed mail attempts by kind (temporary, permanent)",
+                Family::default(),
+            ),
+            sent: registered(
+                r,
+                "mail_sent",
+                "Mails handed to the mail server",
+                Counter::default(),
+            ),
+        }
+    }
+}
+
+/// Refusals by the rate limits, and shared checks that fell back to local ones.
+struct LimitMetrics {
     rate_limited: Family<PolicyLabels, Counter>,
-    shared_limit_unavailable: Counter,
-    cache_hits: Counter,
-    cache_misses: Counter,
+    shared_unavailable: Counter,
+}
+
+impl LimitMetrics {
+    fn register(r: &mut Registry) -> Self {
+        LimitMetrics {
+            rate_limited: registered(
+                r,
+                "rate_limited",
+                "Requests refused by a rate limit, by policy and scope (local, shared)",
+                Family::default(),
+            ),
+            shared_unavailable: registered(
+                r,
+                "shared_rate_limit_unavailable",
+                "Checks that fell back to this instance's own limits because Redis did not answer",
+                Counter::default(),
+            ),
+        }
+    }
+}
+
+/// The thread cache's hits and misses.
+struct CacheMetrics {
+    hits: Counter,
+    misses: Counter,
+}
+
+impl CacheMetrics {
+    fn register(r: &mut Registry) -> Self {
+        CacheMetrics {
+            hits: registered(r, "cache_hits", "Response cache hits", Counter::default()),
+            misses: registered(
+                r,
+                "cache_misses",
+                "Response cache misses",
+                Counter::default(),
+            ),
+        }
+    }
+}
+
+struct Inner {
+    registry: Registry,
+    http: HttpMetrics,
+    depths: DepthMetrics,
+    mail: MailMetrics,
+    limits: LimitMetrics,
+    cache: CacheMetrics,
     submission_batch: Histogram,
 }
 
@@ -80,86 +207,28 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Every family registered once, in the order `/metrics` lists them.
     pub fn new() -> Metrics {
         let mut r = Registry::with_prefix("replyd");
-        let inner = Inner {
-            requests: Family::default(),
-            latency: Family::new_with_constructor(latency_histogram as fn() -> Histogram),
-            queue_pending: Gauge::default(),
-            outbox_pending: Gauge::default(),
-            outbox_dead: Gauge::default(),
-            mail_failures: Family::default(),
-            mail_sent: Counter::default(),
-            rate_limited: Family::default(),
-            shared_limit_unavailable: Counter::default(),
-            cache_hits: Counter::default(),
-            cache_misses: Counter::default(),
-            submission_batch: Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
-            registry: Registry::default(),
-        };
-        r.register(
-            "http_requests",
-            "HTTP requests by matched route, method and status class",
-            inner.requests.clone(),
-        );
-        r.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by matched route and method",
-            inner.latency.clone(),
-        );
-        r.register(
-            "moderation_queue_pending",
-            "Comments waiting for moderation",
-            inner.queue_pending.clone(),
-        );
-        r.register(
-            "outbox_pending",
-            "Mails waiting in the outbox (due or scheduled for a retry)",
-            inner.outbox_pending.clone(),
-        );
-        r.register(
-            "outbox_dead",
-            "Mails given up (dead letters)",
-            inner.outbox_dead.clone(),
-        );
-        r.register(
-            "mail_send_failures",
-            "Failed mail attempts by kind (temporary, permanent)",
-            inner.mail_failures.clone(),
-        );
-        r.register(
-            "mail_sent",
-            "Mails handed to the mail server",
-            inner.mail_sent.clone(),
-        );
-        r.register(
-            "rate_limited",
-            "Requests refused by a rate limit, by policy and scope (local, shared)",
-            inner.rate_limited.clone(),
-        );
-        r.register(
-            "shared_rate_limit_unavailable",
-            "Checks that fell back to this instance's own limits because Redis did not answer",
-            inner.shared_limit_unavailable.clone(),
-        );
-        r.register(
-            "cache_hits",
-            "Response cache hits",
-            inner.cache_hits.clone(),
-        );
-        r.register(
-            "cache_misses",
-            "Response cache misses",
-            inner.cache_misses.clone(),
-        );
-        r.register(
+        let http = HttpMetrics::register(&mut r);
+        let depths = DepthMetrics::register(&mut r);
+        let mail = MailMetrics::register(&mut r);
+        let limits = LimitMetrics::register(&mut r);
+        let cache = CacheMetrics::register(&mut r);
+        let submission_batch = registered(
+            &mut r,
             "submission_batch_size",
             "Comments written by each submission transaction (group commit)",
-            inner.submission_batch.clone(),
+            Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
         );
         Metrics(Arc::new(Inner {
             registry: r,
-            ..inner
+            http,
+            depths,
+            mail,
+            limits,
+            cache,
+            submission_batch,
         }))
     }
 
@@ -179,6 +248,7 @@ impl Metrics {
         };
         let (route, method) = (route.to_owned(), method.to_owned());
         self.0
+            .http
             .latency
             .get_or_create(&RouteLabels {
                 route: route.clone(),
@@ -186,6 +256,7 @@ impl Metrics {
             })
             .observe(seconds);
         self.0
+            .http
             .requests
             .get_or_create(&RequestLabels {
                 route,
@@ -218,27 +289,29 @@ impl Metrics {
     /// Sets the depth gauges.
     pub fn set_depths(&self, queue_pending: u64, outbox_pending: u64, outbox_dead: u64) {
         let g = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        self.0.queue_pending.set(g(queue_pending));
-        self.0.outbox_pending.set(g(outbox_pending));
-        self.0.outbox_dead.set(g(outbox_dead));
+        self.0.depths.queue_pending.set(g(queue_pending));
+        self.0.depths.outbox_pending.set(g(outbox_pending));
+        self.0.depths.outbox_dead.set(g(outbox_dead));
     }
 
     /// A mail attempt that failed: `temporary` (will be retried) or `permanent`.
     pub fn mail_failure(&self, kind: &'static str) {
         self.0
-            .mail_failures
+            .mail
+            .failures
             .get_or_create(&KindLabels { kind })
             .inc();
     }
 
     pub fn mail_sent(&self) {
-        self.0.mail_sent.inc();
+        self.0.mail.sent.inc();
     }
 
     /// A request refused by `policy`, in this process (`shared = false`) or across instances.
     pub fn rate_limited(&self, policy: &'static str, shared: bool) {
         let scope = if shared { "shared" } else { "local" };
         self.0
+            .limits
             .rate_limited
             .get_or_create(&PolicyLabels { policy, scope })
             .inc();
@@ -246,17 +319,17 @@ impl Metrics {
 
     /// A check that could not reach Redis and used only this instance's limits.
     pub fn shared_limit_unavailable(&self) {
-        self.0.shared_limit_unavailable.inc();
+        self.0.limits.shared_unavailable.inc();
     }
 
     /// A response served from the cache.
     pub fn cache_hit(&self) {
-        self.0.cache_hits.inc();
+        self.0.cache.hits.inc();
     }
 
     /// A response the cache did not hold.
     pub fn cache_miss(&self) {
-        self.0.cache_misses.inc();
+        self.0.cache.misses.inc();
     }
 
     /// The registry in the Prometheus text format (version 0.0.4).
