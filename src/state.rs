@@ -1,4 +1,5 @@
-//! The shared application state, built in one place by `app::build`.
+//! The shared application state, built in one place by `app::build`: the services every
+//! handler reaches. It never imports `http`, which depends on it.
 use std::sync::Arc;
 
 use crate::clock::Clock;
@@ -11,7 +12,7 @@ use crate::moderation::Moderation;
 use crate::notify::Notifier;
 use crate::sessions::Sessions;
 
-/// Cloned for every request by axum's `State` extractor, so it is one reference count.
+/// Cloned for every request by the HTTP layer's state extractor, so it is one reference count.
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Shared>);
 
