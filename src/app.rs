@@ -4,17 +4,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, RateLimitConfig};
 use crate::db::Db;
 use crate::http;
-use crate::http::rate_limit::RateLimits;
-use crate::http::shared_limit::SharedLimits;
 use crate::keys::Keys;
+use crate::limits::Limits;
+use crate::limits::shared::SharedLimits;
 use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::moderation::changes::ChangeListener;
@@ -46,13 +48,10 @@ impl App {
         let moderation = Moderation::new(db.clone(), keys.clone(), clock.clone(), config.clone())
             .with_mail_waker(notify.waker())
             .with_metrics(metrics.clone());
-        let mut rate_limits =
-            RateLimits::new(&config.rate_limit, clock.clone()).with_metrics(metrics.clone());
-        let rl = &config.rate_limit;
-        if !rl.redis_url.is_empty() {
-            let timeout = Duration::from_millis(rl.redis_timeout_ms);
-            let shared = SharedLimits::new(&rl.redis_url, &rl.redis_prefix, timeout, keys.clone())?;
-            rate_limits = rate_limits.with_shared(shared);
+        let mut limits =
+            Limits::new(&config.rate_limit, clock.clone()).with_metrics(metrics.clone());
+        if let Some(shared) = shared_limits(&config.rate_limit, &keys)? {
+            limits = limits.with_shared(shared);
         }
         let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
         let changes = if !config.is_sqlite() {
@@ -61,7 +60,7 @@ impl App {
             None
         };
         let state = AppState::new(Shared {
-            rate_limits,
+            limits,
             config,
             db,
             keys,
@@ -108,7 +107,7 @@ impl App {
         let trim_every = Duration::from_secs(self.state.config.rate_limit.trim_interval_secs);
         tokio::spawn(
             self.state
-                .rate_limits
+                .limits
                 .clone()
                 .trim_until(trim_every, self.shutdown.clone()),
         );
@@ -134,4 +133,24 @@ impl App {
         }
         self.state.db.clone().close().await;
     }
+}
+
+/// The Redis connection for the limits shared by every instance, when `redis_url` is set.
+/// It is lazy: nothing is sent until the first check, so a Redis that is down at start does
+/// not stop the app.
+fn shared_limits(rl: &RateLimitConfig, keys: &Keys) -> anyhow::Result<Option<SharedLimits>> {
+    if rl.redis_url.is_empty() {
+        return Ok(None);
+    }
+    let timeout = Duration::from_millis(rl.redis_timeout_ms);
+    let client = redis::Client::open(rl.redis_url.as_str()).context("invalid redis_url")?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_secs(1));
+    let conn =
+        ConnectionManager::new_lazy_with_config(client, config).context("invalid redis_url")?;
+    let shared = SharedLimits::new(conn, &rl.redis_prefix, timeout, keys.clone());
+    Ok(Some(shared))
 }

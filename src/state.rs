@@ -1,11 +1,12 @@
-//! The shared application state, built in one place by `app::build`.
+//! The shared application state, built in one place by `app::build`: the services every
+//! handler reaches. It never imports `http`, which depends on it.
 use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::rate_limit::RateLimits;
 use crate::keys::Keys;
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
@@ -37,7 +38,8 @@ pub struct Shared {
     pub clock: Clock,
     pub moderation: Moderation,
     pub notify: Notifier,
-    pub rate_limits: RateLimits,
+    /// Request rate limits: comment submissions and sign-ins.
+    pub limits: Limits,
     /// Dashboard login sessions.
     pub sessions: Sessions,
     /// The metrics registry served at `/metrics`.

@@ -1,7 +1,7 @@
 //! Spam and abuse defences for new comments: word lists, bans, the honeypot, the form's
 //! time trap and the duplicate fingerprint. The checks are pure functions over a comment and
 //! the lists the store loaded, so they are unit-tested and cheap; this module knows nothing
-//! of HTTP (request rate limits live in `http::rate_limit`).
+//! of HTTP (request rate limits live in `limits`).
 pub mod bans;
 pub mod error;
 pub mod form_token;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::rate_limit::RateLimited;
 use crate::abuse::AbuseError;
+use crate::limits::RateLimited;
 use crate::moderation::{FieldErrors, ModerationError};
 
 #[derive(Debug, thiserror::Error)]
@@ -181,33 +181,25 @@ impl From<AbuseError> for ApiError {
     }
 }
 
-impl RateLimited {
-    /// `Retry-After`, and the `RateLimit-Policy` / `RateLimit` fields of the IETF
-    /// httpapi-ratelimit-headers draft: the policy that refused, its quota and window, and
-    /// that nothing remains until the reset.
-    pub fn headers(&self) -> [(HeaderName, HeaderValue); 3] {
-        let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("0"));
-        [
-            (
-                header::RETRY_AFTER,
-                value(self.retry_after_secs.to_string()),
-            ),
-            (
-                HeaderName::from_static("ratelimit-policy"),
-                value(format!(
-                    "\"{}\";q={};w={}",
-                    self.policy, self.quota, self.window_secs
-                )),
-            ),
-            (
-                HeaderName::from_static("ratelimit"),
-                value(format!(
-                    "\"{}\";r=0;t={}",
-                    self.policy, self.retry_after_secs
-                )),
-            ),
-        ]
-    }
+/// The headers of a 429: `Retry-After`, and the `RateLimit-Policy` / `RateLimit` fields of
+/// the IETF httpapi-ratelimit-headers draft: the policy that refused, its quota and window,
+/// and that nothing remains until the reset.
+pub fn rate_limit_headers(r: &RateLimited) -> [(HeaderName, HeaderValue); 3] {
+    let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("0"));
+    [
+        (header::RETRY_AFTER, value(r.retry_after_secs.to_string())),
+        (
+            HeaderName::from_static("ratelimit-policy"),
+            value(format!(
+                "\"{}\";q={};w={}",
+                r.policy, r.quota, r.window_secs
+            )),
+        ),
+        (
+            HeaderName::from_static("ratelimit"),
+            value(format!("\"{}\";r=0;t={}", r.policy, r.retry_after_secs)),
+        ),
+    ]
 }
 
 impl From<axum::extract::rejection::BytesRejection> for ApiError {
@@ -233,7 +225,7 @@ impl IntoResponse for ApiError {
         }
         let mut res = (self.status(), Json(self.body())).into_response();
         if let ApiError::RateLimited(r) = &self {
-            res.headers_mut().extend(r.headers());
+            res.headers_mut().extend(rate_limit_headers(r));
         }
         if matches!(self, ApiError::Unauthorized) {
             res.headers_mut()

@@ -5,11 +5,10 @@ pub mod api;
 pub mod client;
 pub mod embed;
 pub mod error;
+pub mod limit;
 pub mod metrics;
 pub mod pages;
-pub mod rate_limit;
 pub mod serve;
-pub mod shared_limit;
 pub mod subscriptions;
 
 use std::time::Duration;

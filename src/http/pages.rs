@@ -195,7 +195,8 @@ pub fn error_page(e: &ApiError) -> Response {
         .render(),
     );
     if let ApiError::RateLimited(r) = e {
-        res.headers_mut().extend(r.headers());
+        res.headers_mut()
+            .extend(super::error::rate_limit_headers(r));
     }
     res
 }

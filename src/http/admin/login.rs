@@ -1,7 +1,5 @@
 //! Logging in and out. Logins are rate-limited per client address; an unknown email and a
 //! wrong password get the same answer in about the same time.
-use std::net::IpAddr;
-
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +13,7 @@ use super::views::LoginPage;
 use crate::accounts;
 use crate::http::AppState;
 use crate::http::client::ClientIp;
+use crate::http::limit;
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -67,9 +66,7 @@ pub async fn submit(
     headers: HeaderMap,
     form: Result<AnonForm, Response>,
 ) -> Response {
-    // Unknown peers share one key rather than going unlimited.
-    let key = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    if let Err(limited) = state.rate_limits.check_login(Some(key)).await {
+    if let Err(limited) = limit::check_login(&state, ip).await {
         return AdminError::TooMany {
             retry_after_secs: limited.retry_after_secs,
         }

@@ -10,7 +10,7 @@ use super::request::{CommentForm, CommentRequest};
 use super::views::{SubmitResponse, initials, rfc3339};
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::{AppState, pages};
+use crate::http::{AppState, limit, pages};
 use crate::moderation::{ClientInfo, FieldErrors, Submitted, own};
 use entity::enums::CommentStatus;
 
@@ -82,7 +82,7 @@ async fn submit_json(
     }
     let req: CommentRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
-    check_rate(&state, &client, &req.author_email, &req.site, &req.uri).await?;
+    limit::check_comment(&state, client.ip, &req.author_email, &req.site, &req.uri).await?;
     let new = req.into_new_comment(client).map_err(ApiError::Validation)?;
     Ok(state.moderation.submit(new).await?)
 }
@@ -100,7 +100,9 @@ async fn submit_form(
         Ok(f) => f,
         Err(e) => return pages::error_page(&ApiError::Malformed(e.to_string())),
     };
-    if let Err(e) = check_rate(&state, &client, &form.author_email, &form.site, &form.uri).await {
+    if let Err(e) =
+        limit::check_comment(&state, client.ip, &form.author_email, &form.site, &form.uri).await
+    {
         return pages::error_page(&e);
     }
     let typed = form.clone();
@@ -128,22 +130,6 @@ async fn submit_form(
         Err(crate::moderation::ModerationError::Invalid(errors)) => invalid(errors),
         Err(e) => pages::error_page(&ApiError::from(e)),
     }
-}
-
-/// The rate limits, before any validation, so that invalid floods are limited too.
-async fn check_rate(
-    state: &AppState,
-    client: &ClientInfo,
-    email: &str,
-    site: &str,
-    uri: &str,
-) -> Result<(), ApiError> {
-    let site = state.config.site(site).map(|s| s.id.as_str());
-    state
-        .rate_limits
-        .check_submission(client.ip, email, site, uri)
-        .await
-        .map_err(ApiError::RateLimited)
 }
 
 /// The page the form came from, on the site's own origin, marked with the outcome.
