@@ -9,7 +9,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::rate_limit::RateLimited;
-use crate::abuse::AbuseError;
 use crate::moderation::{FieldErrors, ModerationError};
 
 #[derive(Debug, thiserror::Error)]
@@ -167,16 +166,6 @@ impl From<crate::notify::NotifyError> for ApiError {
             NotifyError::Link(LinkError::Expired) => ApiError::Gone,
             NotifyError::Link(_) => ApiError::NotFound,
             NotifyError::Db(db) => ApiError::Internal(db.into()),
-        }
-    }
-}
-
-impl From<AbuseError> for ApiError {
-    fn from(e: AbuseError) -> Self {
-        match e {
-            AbuseError::Invalid(f) => ApiError::Validation(f),
-            AbuseError::NotFound => ApiError::NotFound,
-            AbuseError::Db(db) => ApiError::Internal(db.into()),
         }
     }
 }

@@ -7,7 +7,7 @@ use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
 use super::transitions::live_comment;
 use super::{Action, Moderation, ModerationError, markdown};
-use crate::notify::outbox::{self, Event};
+use crate::notify::Event;
 use entity::{comment, enums::CommentStatus};
 
 /// Who the reply is shown as: the moderator's own name and email.
@@ -86,7 +86,7 @@ impl Moderation {
         )
         .await?;
         // The parent's author may have asked to hear about replies.
-        outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
+        self.enqueue_mail(&tx, Event::Submitted(&row), now).await?;
         self.commit(tx, &[row.page_id]).await?;
         Ok(row)
     }

@@ -10,7 +10,6 @@ use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, P
 use super::policy::{self, Facts};
 use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
-use crate::abuse;
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -19,7 +18,7 @@ use entity::{comment, enums::CommentStatus};
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
-    /// The signed token the form was served with (`abuse::form_token`).
+    /// The signed token the form was served with (`screening::form_token`).
     pub form_token: Option<String>,
     /// The hidden honeypot field; people leave it empty.
     pub honeypot: Option<String>,
@@ -95,7 +94,7 @@ impl Moderation {
             .user_agent
             .as_deref()
             .map(|ua| ua.chars().take(512).collect::<String>());
-        let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
+        let dup_key = screening::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
 
         let pre = store::prechecks(
             &self.db.reader,

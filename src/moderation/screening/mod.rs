@@ -1,54 +1,67 @@
-//! Spam and abuse defences for new comments: word lists, bans, the honeypot, the form's
-//! time trap and the duplicate fingerprint. The checks are pure functions over a comment and
-//! the lists the store loaded, so they are unit-tested and cheap; this module knows nothing
-//! of HTTP (request rate limits live in `http::rate_limit`).
+//! Screening: the spam and abuse checks every new comment passes before the moderation
+//! decision. Word lists, bans, the honeypot, the form's time trap, the link count and the
+//! duplicate fingerprint; the lists are kept in memory (`lists`) and managed by moderators
+//! (`manage`). The checks are pure functions over a comment and the lists, so they are
+//! unit-tested and cheap. Screening finds things; `policy` decides. It knows nothing of HTTP
+//! or mail, and request rate limits are `limits`' business.
 pub mod bans;
-pub mod error;
+mod duplicate;
 pub mod form_token;
-pub mod lists_cache;
-pub mod manage;
-pub mod screen;
-pub mod store;
+pub mod lists;
+mod manage;
+mod rules;
+mod store;
 pub mod words;
 
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Utc};
 
 pub use bans::{Ban, BanKind, BanTarget};
-pub use error::AbuseError;
+pub use duplicate::{duplicate_key, duplicate_or_db};
 pub use form_token::TokenCheck;
-pub use lists_cache::ListsCache;
-pub use screen::{Finding, Lists, Submission, Verdict, screen};
+pub use lists::ListsCache;
+pub use manage::{BanRequest, MAX_BAN_SECS, NewBan, already_banned, insert_ban};
+pub use rules::{Lists, Submission, screen as screen_submission};
 pub use words::{RuleKind, fold};
 
-/// The fingerprint that makes two comments duplicates: same author email (normalised),
-/// same parent, same text once runs of whitespace are collapsed. The page is a separate,
-/// indexed column next to it. The parent is part of the key, as in WordPress: the same
-/// short reply to two different comments is not a duplicate.
-pub fn duplicate_key(email_norm: &str, parent_id: Option<i64>, text: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(email_norm.as_bytes());
-    h.update([0]);
-    h.update(parent_id.unwrap_or(0).to_be_bytes());
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
-            h.update(b" ");
-        }
-        h.update(word.as_bytes());
-    }
-    hex::encode(h.finalize())
+use super::NewComment;
+use super::input::AuthorUrl;
+use super::verdict::Finding;
+use crate::config::SpamConfig;
+use crate::keys::Keys;
+
+/// What the submission is checked against, besides the comment itself.
+pub struct Context<'a> {
+    pub keys: &'a Keys,
+    pub spam: &'a SpamConfig,
+    pub site: &'a str,
+    pub email_norm: &'a str,
+    /// The keyed hash of the client address, for exact-address bans.
+    pub ip_hash: Option<&'a str>,
+    pub now: DateTime<Utc>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::duplicate_key;
-
-    #[test]
-    fn whitespace_does_not_make_a_comment_new() {
-        let a = duplicate_key("a@x.org", None, "Nice  post,\n\nthanks!");
-        assert_eq!(a, duplicate_key("a@x.org", None, " Nice post,\tthanks! "));
-        assert_ne!(a, duplicate_key("a@x.org", None, "nice post, thanks!"));
-        assert_ne!(a, duplicate_key("b@x.org", None, "Nice post, thanks!"));
-        assert_ne!(a, duplicate_key("a@x.org", Some(4), "Nice post, thanks!"));
-        assert_eq!(a.len(), 64);
-    }
+/// What the spam defences found about a new comment: the form token, then the rules over
+/// the lists in force.
+pub fn screen(new: &NewComment, cx: &Context<'_>, lists: &Lists) -> Vec<Finding> {
+    let token = form_token::check(
+        cx.keys,
+        new.client.form_token.as_deref(),
+        cx.site,
+        new.uri.as_str(),
+        cx.now,
+        cx.spam.min_fill_secs,
+        cx.spam.form_token_max_age_secs,
+    );
+    let submission = Submission {
+        name: new.author_name.as_str(),
+        email: cx.email_norm,
+        url: new.author_url.as_ref().map(AuthorUrl::as_str),
+        text: new.text.as_str(),
+        ip: new.client.ip,
+        ip_hash: cx.ip_hash,
+        user_agent: new.client.user_agent.as_deref(),
+        honeypot: new.client.honeypot.as_deref(),
+        token,
+    };
+    rules::screen(&submission, lists, cx.spam.max_links, cx.now)
 }
