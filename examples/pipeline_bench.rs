@@ -8,8 +8,10 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use replyd::abuse::{self, Ban, BanKind, BanTarget, Lists, Submission, fold, form_token};
 use replyd::keys::Keys;
+use replyd::moderation::screening::{
+    self, Ban, BanKind, BanTarget, Lists, Submission, fold, form_token,
+};
 
 const TEXTS: [&str; 4] = [
     "Thanks for writing this up. I tried the second approach on our staging cluster and it \
@@ -69,7 +71,7 @@ fn main() {
         let text = TEXTS[i % TEXTS.len()];
         let email = format!("reader{}@example.org", i % 1000);
         let check = form_token::check(&keys, Some(&token), "blog", "/post", now, 3, 86_400);
-        let key = abuse::duplicate_key(&email, None, text);
+        let key = screening::duplicate_key(&email, None, text);
         let s = Submission {
             name: "Ada Lovelace",
             email: &email,
@@ -81,7 +83,7 @@ fn main() {
             honeypot: None,
             token: check,
         };
-        let findings = abuse::screen(&s, &lists, 2, now);
+        let findings = screening::screen_submission(&s, &lists, 2, now);
         held += usize::from(!findings.is_empty());
         black_box((key, findings));
     }

@@ -1,5 +1,4 @@
 //! replyd: a self-hosted comment moderation service.
-pub mod abuse; // spam defences: word lists, bans, honeypot, time trap, duplicates
 pub mod accounts; // moderator accounts and API tokens
 pub mod app; // start-up: config in, running server out
 pub mod cli; // the command line

@@ -1,13 +1,14 @@
 //! A ban: comments from a matching email, address or email domain go to spam.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::BanKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "bans")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `email`, `address`, `email_domain` or `address_hash`.
-    pub kind: String,
+    pub kind: BanKind,
     /// The normalised email, network (CIDR), domain, or keyed address hash.
     pub value: String,
     pub reason: String,

@@ -40,3 +40,133 @@ pub enum Role {
     #[sea_orm(string_value = "moderator")]
     Moderator,
 }
+
+/// What a ban matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum BanKind {
+    /// A whole email address, normalised.
+    #[sea_orm(string_value = "email")]
+    Email,
+    /// One address or a network, as CIDR.
+    #[sea_orm(string_value = "address")]
+    Address,
+    /// An email domain and its subdomains.
+    #[sea_orm(string_value = "email_domain")]
+    EmailDomain,
+    /// One exact client address, known only by its keyed hash.
+    #[sea_orm(string_value = "address_hash")]
+    AddressHash,
+}
+
+impl BanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanKind::Email => "email",
+            BanKind::Address => "address",
+            BanKind::EmailDomain => "email_domain",
+            BanKind::AddressHash => "address_hash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BanKind> {
+        use sea_orm::Iterable;
+        BanKind::iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a word rule does to a comment that contains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum RuleKind {
+    /// Hold the comment for a moderator.
+    #[sea_orm(string_value = "moderation_word")]
+    ModerationWord,
+    /// Send the comment to spam.
+    #[sea_orm(string_value = "disallowed_word")]
+    DisallowedWord,
+}
+
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::ModerationWord => "moderation_word",
+            RuleKind::DisallowedWord => "disallowed_word",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RuleKind> {
+        use sea_orm::Iterable;
+        RuleKind::iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What kind of mail an outbox row is; the worker re-reads its subject matter at send time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MailKind {
+    /// A comment for the site's moderators.
+    #[sea_orm(string_value = "alert")]
+    Alert,
+    /// Several held comments for the site's moderators, in one mail per period.
+    #[sea_orm(string_value = "digest")]
+    Digest,
+    /// A reply, for the parent comment's author.
+    #[sea_orm(string_value = "reply")]
+    Reply,
+    /// A held comment was approved, for its author.
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Double opt-in: confirm this address.
+    #[sea_orm(string_value = "confirm")]
+    Confirm,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Alert => "alert",
+            MailKind::Digest => "digest",
+            MailKind::Reply => "reply",
+            MailKind::Approved => "approved",
+            MailKind::Confirm => "confirm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailKind> {
+        use sea_orm::Iterable;
+        MailKind::iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Where an outbox row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OutboxState {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Given up: a permanent failure or too many attempts. A moderator may retry it.
+    #[sea_orm(string_value = "dead")]
+    Dead,
+    /// Not sent because it no longer applied (unsubscribed, comment gone).
+    #[sea_orm(string_value = "skipped")]
+    Skipped,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sent => "sent",
+            OutboxState::Dead => "dead",
+            OutboxState::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OutboxState> {
+        use sea_orm::Iterable;
+        OutboxState::iter().find(|k| k.as_str() == s)
+    }
+}

@@ -1,13 +1,14 @@
 //! One outgoing mail: what to send, to whom, and where its delivery stands.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{MailKind, OutboxState};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// alert | digest | reply | approved | confirm
-    pub kind: String,
+    pub kind: MailKind,
     /// Unique: enqueueing the same key twice is a no-op.
     pub dedupe_key: String,
     pub recipient: String,
@@ -15,8 +16,7 @@ pub struct Model {
     pub payload: String,
     /// Generated at enqueue and reused on every attempt.
     pub message_id: String,
-    /// pending | sent | dead | skipped
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i32,
     pub due_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

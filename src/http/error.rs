@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::abuse::AbuseError;
 use crate::limits::RateLimited;
 use crate::moderation::{FieldErrors, ModerationError};
 
@@ -167,16 +166,6 @@ impl From<crate::notify::NotifyError> for ApiError {
             NotifyError::Link(LinkError::Expired) => ApiError::Gone,
             NotifyError::Link(_) => ApiError::NotFound,
             NotifyError::Db(db) => ApiError::Internal(db.into()),
-        }
-    }
-}
-
-impl From<AbuseError> for ApiError {
-    fn from(e: AbuseError) -> Self {
-        match e {
-            AbuseError::Invalid(f) => ApiError::Validation(f),
-            AbuseError::NotFound => ApiError::NotFound,
-            AbuseError::Db(db) => ApiError::Internal(db.into()),
         }
     }
 }

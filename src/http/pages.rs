@@ -8,9 +8,9 @@ use super::AppState;
 use super::api::request::CommentForm;
 use super::embed::thread::{Placement, ThreadQuery, ThreadView};
 use super::error::ApiError;
-use crate::abuse::form_token;
 use crate::moderation::FieldErrors;
 use crate::moderation::input::{EMAIL_MAX, NAME_MAX, TEXT_MAX, URL_MAX};
+use crate::moderation::screening::form_token;
 
 /// One input of the "Leave a Reply" form.
 pub struct FieldView {
@@ -36,7 +36,7 @@ pub struct FormView {
     pub author_url: String,
     pub text: String,
     pub notify: bool,
-    /// The signed time-trap token (`abuse::form_token`).
+    /// The signed time-trap token (`screening::form_token`).
     pub form_token: String,
     pub errors: FieldErrors,
     /// Where "cancel reply" leads, keeping the page's own query.

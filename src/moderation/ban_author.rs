@@ -6,10 +6,9 @@ use ipnet::IpNet;
 use serde_json::json;
 
 use super::audit::Actor;
+use super::screening::{self, BanTarget, MAX_BAN_SECS, NewBan};
 use super::transitions::{Action, live_comment};
 use super::{Moderation, ModerationError};
-use crate::abuse::BanTarget;
-use crate::abuse::manage::{self, MAX_BAN_SECS, NewBan};
 use entity::comment;
 
 /// What of the author to ban.
@@ -81,7 +80,7 @@ impl Moderation {
         let tx = self.db.begin_write().await?;
         let c = live_comment(&tx, id).await?;
         let (target, label) = target(&c, what)?;
-        let outcome = if manage::already_banned(&tx, &target, expires_at, now).await? {
+        let outcome = if screening::already_banned(&tx, &target, expires_at, now).await? {
             Banned::AlreadyBanned
         } else {
             let new = NewBan {
@@ -91,7 +90,7 @@ impl Moderation {
                 expires_at,
                 comment_id: Some(id),
             };
-            manage::insert_ban(&tx, actor, &new, now).await?;
+            screening::insert_ban(&tx, actor, &new, now).await?;
             self.lists.announce(&tx).await?;
             Banned::Added
         };

@@ -48,7 +48,7 @@ impl Moderation {
 }
 
 /// A connection listening for other instances' changes to pages and to the word lists and
-/// bans (`abuse::lists_cache`).
+/// bans (`screening::lists`).
 pub struct ChangeListener {
     url: String,
     listener: PgListener,
@@ -59,7 +59,7 @@ impl ChangeListener {
     pub async fn connect(url: &str) -> Result<ChangeListener, sea_orm::sqlx::Error> {
         let mut listener = PgListener::connect(url).await?;
         listener
-            .listen_all([CHANNEL, crate::abuse::lists_cache::CHANNEL])
+            .listen_all([CHANNEL, super::screening::lists::CHANNEL])
             .await?;
         Ok(ChangeListener {
             url: url.to_owned(),

@@ -2,31 +2,35 @@
 //! Knows nothing of HTTP or email; each operation is one transaction with its audit row.
 pub mod audit;
 mod ban_author;
+mod batch;
 pub mod changes;
 mod context;
 pub mod error;
-mod group_commit;
+mod history;
 pub mod input;
 mod link;
+mod mail;
 pub mod markdown;
 pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;
 mod reply;
-mod screening;
-mod seed;
+pub mod screening;
 mod store;
 mod submit;
 mod thread;
 pub mod thread_cache;
 mod transitions;
+pub mod verdict;
+mod write;
 
 use std::sync::Arc;
 
 pub use audit::Actor;
 pub use ban_author::{AuthorBan, BanWhat, Banned};
 pub use error::{FieldErrors, ModerationError};
+pub use history::PastComment;
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
@@ -51,9 +55,9 @@ pub struct Moderation {
     /// Serialised public threads, emptied page by page as they change.
     threads: Arc<thread_cache::ThreadCache>,
     /// The word lists and bans, emptied whenever they change.
-    lists: crate::abuse::ListsCache,
+    lists: screening::ListsCache,
     /// Submissions waiting to be written together.
-    group: Arc<group_commit::GroupCommit>,
+    group: Arc<batch::Batcher<submit::Prepared, Result<Submitted, ModerationError>>>,
     metrics: crate::metrics::Metrics,
 }
 
@@ -65,8 +69,8 @@ impl Moderation {
             clock,
             mail: crate::notify::Waker::default(),
             threads: Arc::new(thread_cache::ThreadCache::new(&config.cache)),
-            lists: crate::abuse::ListsCache::default(),
-            group: Arc::default(),
+            lists: screening::ListsCache::default(),
+            group: Arc::new(batch::Batcher::new(write::MAX_BATCH)),
             metrics: crate::metrics::Metrics::default(),
             config,
         }
@@ -83,7 +87,7 @@ impl Moderation {
     }
 
     /// The word lists and bans this service screens with, and keeps coherent.
-    pub fn lists(&self) -> &crate::abuse::ListsCache {
+    pub fn lists(&self) -> &screening::ListsCache {
         &self.lists
     }
 

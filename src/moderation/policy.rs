@@ -1,31 +1,8 @@
 //! The pure moderation decision: given what the store knows about a comment, which status
 //! it gets and why. No I/O here, so every rule is unit-tested.
-use serde::{Deserialize, Serialize};
-
-use crate::abuse::{Finding, Verdict};
+use super::verdict::{Finding, Reason, Verdict};
 use crate::config::ModerationMode;
 use entity::enums::CommentStatus;
-
-/// One explanation of why a comment was held, kept with the comment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reason {
-    /// The rule that fired, a stable snake_case name.
-    pub rule: String,
-    /// What matched, in words a moderator understands.
-    pub detail: String,
-    /// How much this rule counts towards holding the comment.
-    pub score: f32,
-}
-
-impl Reason {
-    pub fn new(rule: &str, detail: impl Into<String>, score: f32) -> Reason {
-        Reason {
-            rule: rule.into(),
-            detail: detail.into(),
-            score,
-        }
-    }
-}
 
 /// What the policy needs to know about one submission.
 #[derive(Debug, Clone)]
@@ -33,7 +10,7 @@ pub struct Facts {
     pub mode: ModerationMode,
     /// The author's email already has an approved comment on this site.
     pub author_known: bool,
-    /// What the spam defences found (`abuse::screen`). Any spam finding sends the comment
+    /// What the spam defences found (`screening`). Any spam finding sends the comment
     /// to spam; any hold finding keeps it from being published at once.
     pub findings: Vec<Finding>,
 }

@@ -7,7 +7,7 @@ use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
 use super::transitions::live_comment;
 use super::{Action, Moderation, ModerationError, markdown};
-use crate::notify::outbox::{self, Event};
+use crate::notify::Event;
 use entity::{comment, enums::CommentStatus};
 
 /// Who the reply is shown as: the moderator's own name and email.
@@ -48,30 +48,7 @@ impl Moderation {
             }
         }
         let now = self.clock.now();
-        let row = comment::ActiveModel {
-            id: NotSet,
-            page_id: Set(parent.page_id),
-            parent_id: Set(Some(parent_id)),
-            author_name: Set(author.name.clone()),
-            author_email: Set(author.email.clone()),
-            email_norm: Set(author.email.trim().to_lowercase()),
-            author_url: Set(None),
-            html: Set(markdown::render(text.as_str())),
-            text: Set(text.into_inner()),
-            status: Set(CommentStatus::Approved),
-            reasons: Set("[]".into()),
-            ip_hash: Set(None),
-            ip_prefix: Set(None),
-            user_agent: Set(None),
-            notify_replies: Set(false),
-            by_moderator: Set(true),
-            deleted: Set(false),
-            dup_key: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
-        .await?;
+        let row = reply_row(&parent, author, text, now).insert(&tx).await?;
         audit::record(
             &tx,
             Entry {
@@ -86,8 +63,40 @@ impl Moderation {
         )
         .await?;
         // The parent's author may have asked to hear about replies.
-        outbox::enqueue(&tx, &self.config, Event::Submitted(&row), now).await?;
+        self.enqueue_mail(&tx, Event::Submitted(&row), now).await?;
         self.commit(tx, &[row.page_id]).await?;
         Ok(row)
+    }
+}
+
+/// A moderator's reply to `parent`: published, marked as a moderator's, and without any of
+/// the client details a commenter's comment carries.
+fn reply_row(
+    parent: &comment::Model,
+    author: &ReplyAuthor,
+    text: CommentText,
+    now: chrono::DateTime<chrono::Utc>,
+) -> comment::ActiveModel {
+    comment::ActiveModel {
+        id: NotSet,
+        page_id: Set(parent.page_id),
+        parent_id: Set(Some(parent.id)),
+        author_name: Set(author.name.clone()),
+        author_email: Set(author.email.clone()),
+        email_norm: Set(author.email.trim().to_lowercase()),
+        author_url: Set(None),
+        html: Set(markdown::render(text.as_str())),
+        text: Set(text.into_inner()),
+        status: Set(CommentStatus::Approved),
+        reasons: Set("[]".into()),
+        ip_hash: Set(None),
+        ip_prefix: Set(None),
+        user_agent: Set(None),
+        notify_replies: Set(false),
+        by_moderator: Set(true),
+        deleted: Set(false),
+        dup_key: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }

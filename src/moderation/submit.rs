@@ -7,10 +7,9 @@ use sea_orm::{ActiveValue::Set, NotSet};
 use serde_json::json;
 
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
-use super::policy::{self, Facts};
+use super::policy::{self, Decision, Facts};
 use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
-use crate::abuse;
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -19,7 +18,7 @@ use entity::{comment, enums::CommentStatus};
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
-    /// The signed token the form was served with (`abuse::form_token`).
+    /// The signed token the form was served with (`screening::form_token`).
     pub form_token: Option<String>,
     /// The hidden honeypot field; people leave it empty.
     pub honeypot: Option<String>,
@@ -86,22 +85,14 @@ impl Moderation {
             .site(&new.site)
             .ok_or(ModerationError::UnknownSite)?;
         let now = self.clock.now();
-        let html = markdown::render(new.text.as_str());
-        let email_norm = new.author_email.normalized();
-        let ip_hash = new.client.ip.map(|ip| self.keys.address_hash(ip));
-        let ip_prefix = new.client.ip.map(address_prefix);
-        let user_agent = new
-            .client
-            .user_agent
-            .as_deref()
-            .map(|ua| ua.chars().take(512).collect::<String>());
-        let dup_key = abuse::duplicate_key(&email_norm, new.parent_id, new.text.as_str());
-
+        let client = Client::of(&new, &self.keys);
+        let dup_key =
+            screening::duplicate_key(&client.email_norm, new.parent_id, new.text.as_str());
         let pre = store::prechecks(
             &self.db.reader,
             &site.id,
             new.uri.as_str(),
-            &email_norm,
+            &client.email_norm,
             &dup_key,
         )
         .await?;
@@ -113,51 +104,82 @@ impl Moderation {
             keys: &self.keys,
             spam: &self.config.spam,
             site: &site.id,
-            ip_hash: ip_hash.as_deref(),
-            email_norm: &email_norm,
+            ip_hash: client.ip_hash.as_deref(),
+            email_norm: &client.email_norm,
             now,
         };
-        let findings = screening::screen(&new, &cx, &lists);
         let decision = policy::decide(&Facts {
             mode: site.moderation,
             author_known: pre.author_known,
-            findings,
+            findings: screening::screen(&new, &cx, &lists),
         });
-        let title = new.title.map(PageTitle::into_inner);
-        let page_id = pre.page_id.filter(|_| !(pre.untitled && title.is_some()));
-        let row = comment::ActiveModel {
-            id: NotSet,
-            page_id: NotSet,
-            parent_id: Set(new.parent_id),
-            author_name: Set(new.author_name.into_inner()),
-            author_email: Set(new.author_email.into_inner()),
-            email_norm: Set(email_norm),
-            author_url: Set(new.author_url.map(AuthorUrl::into_inner)),
-            text: Set(new.text.into_inner()),
-            html: Set(html),
-            status: Set(decision.status),
-            reasons: Set(serde_json::to_string(&decision.reasons).unwrap_or_else(|_| "[]".into())),
-            ip_hash: Set(ip_hash),
-            ip_prefix: Set(ip_prefix),
-            user_agent: Set(user_agent),
-            notify_replies: Set(new.notify_replies),
-            by_moderator: Set(false),
-            deleted: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            dup_key: Set(Some(dup_key.clone())),
-        };
+        let title = new.title.clone().map(PageTitle::into_inner);
         Ok(Prepared {
             site: site.id.clone(),
-            uri: new.uri.into_inner(),
+            uri: new.uri.as_str().to_owned(),
+            page_id: pre.page_id.filter(|_| !(pre.untitled && title.is_some())),
             title,
-            page_id,
             parent_id: new.parent_id,
-            row,
-            dup_key,
             reasons: json!({ "reasons": decision.reasons }),
+            row: row(new, client, &decision, &dup_key, now),
+            dup_key,
             now,
         })
+    }
+}
+
+/// What is kept of the client: the address only as its keyed hash and network prefix.
+struct Client {
+    email_norm: String,
+    ip_hash: Option<String>,
+    ip_prefix: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl Client {
+    fn of(new: &NewComment, keys: &crate::keys::Keys) -> Client {
+        Client {
+            email_norm: new.author_email.normalized(),
+            ip_hash: new.client.ip.map(|ip| keys.address_hash(ip)),
+            ip_prefix: new.client.ip.map(address_prefix),
+            user_agent: new
+                .client
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(512).collect::<String>()),
+        }
+    }
+}
+
+/// The row to insert, all but its page.
+fn row(
+    new: NewComment,
+    client: Client,
+    decision: &Decision,
+    dup_key: &str,
+    now: DateTime<Utc>,
+) -> comment::ActiveModel {
+    comment::ActiveModel {
+        id: NotSet,
+        page_id: NotSet,
+        parent_id: Set(new.parent_id),
+        author_name: Set(new.author_name.into_inner()),
+        author_email: Set(new.author_email.into_inner()),
+        email_norm: Set(client.email_norm),
+        author_url: Set(new.author_url.map(AuthorUrl::into_inner)),
+        html: Set(markdown::render(new.text.as_str())),
+        text: Set(new.text.into_inner()),
+        status: Set(decision.status),
+        reasons: Set(serde_json::to_string(&decision.reasons).unwrap_or_else(|_| "[]".into())),
+        ip_hash: Set(client.ip_hash),
+        ip_prefix: Set(client.ip_prefix),
+        user_agent: Set(client.user_agent),
+        notify_replies: Set(new.notify_replies),
+        by_moderator: Set(false),
+        deleted: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        dup_key: Set(Some(dup_key.to_owned())),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
 use super::{Moderation, ModerationError, markdown};
-use crate::notify::outbox::{self, Event};
+use crate::notify::Event;
 use entity::{comment, enums::CommentStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +107,7 @@ impl Moderation {
             from,
             comment: &updated,
         };
-        outbox::enqueue(tx, &self.config, event, now).await?;
+        self.enqueue_mail(tx, event, now).await?;
         Ok(updated)
     }
 

@@ -14,7 +14,7 @@ use super::render::{
 use super::subscriptions::{self, Scope};
 use crate::config::{Config, SiteConfig};
 use crate::keys::Keys;
-use crate::moderation::{Action, one_click, policy::Reason};
+use crate::moderation::{Action, one_click, verdict::Reason};
 use entity::{comment, enums::CommentStatus, mail_subscriber, outbox, page};
 
 /// What to do with a row.
@@ -50,8 +50,7 @@ impl Composer<'_> {
     pub async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError> {
         let payload: Value =
             serde_json::from_str(&row.payload).map_err(|_| ComposeError::Payload("json"))?;
-        let kind = Kind::parse(&row.kind).ok_or(ComposeError::Payload("kind"))?;
-        let parts = match kind {
+        let parts = match row.kind {
             Kind::Alert => self.alert(&payload).await?,
             Kind::Digest => self.digest(&payload).await?,
             Kind::Reply => self.reply(&payload).await?,

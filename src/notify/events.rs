@@ -4,11 +4,10 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde_json::json;
 
-use super::outbox::{Kind, NewMail, insert_all};
+use super::outbox::{Kind, NewMail, insert_all, message_domain};
 use super::subscriptions;
-use crate::abuse::store::is_email_banned;
 use crate::config::{AlertMode, Config, SiteConfig};
-use entity::{comment, enums::CommentStatus, page};
+use entity::{comment, enums::CommentStatus};
 
 /// A committed-together change to a comment.
 #[derive(Debug, Clone, Copy)]
@@ -22,60 +21,52 @@ pub enum Event<'a> {
     },
 }
 
-/// Enqueues every mail `event` calls for, on the caller's transaction.
+/// A committed-together change to a comment on one site.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub site: &'a str,
+    pub event: Event<'a>,
+    /// When it happened: digests are by the period the change falls in.
+    pub at: DateTime<Utc>,
+}
+
+/// Who must get no mail from replyd (authors under a ban), as the caller knows it. Notify
+/// asks by normalised address; it does not know what a ban is.
+pub type Blocked<'a> = &'a (dyn Fn(&str) -> bool + Send + Sync);
+
+/// Enqueues every mail the changes call for, on the caller's transaction, in one insert.
 pub async fn enqueue<C: ConnectionTrait>(
     tx: &C,
     config: &Config,
-    event: Event<'_>,
+    changes: &[Change<'_>],
+    blocked: Blocked<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let c = match event {
-        Event::Submitted(c) | Event::StatusChanged { comment: c, .. } => c,
-    };
-    let Some(page) = page::Entity::find_by_id(c.page_id).one(tx).await? else {
-        return Ok(());
-    };
-    enqueue_on(tx, config, &page.site_id, event, now).await
-}
-
-/// [`enqueue`] for a caller that already knows the comment's site.
-pub async fn enqueue_on<C: ConnectionTrait>(
-    tx: &C,
-    config: &Config,
-    site_id: &str,
-    event: Event<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let mails = mails_for(tx, config, site_id, event, now).await?;
+    let mut mails = Vec::new();
+    for change in changes {
+        mails.extend(mails_for(tx, config, change, blocked).await?);
+    }
     insert_all(tx, mails, message_domain(config), now).await
-}
-
-/// The domain of outbox Message-IDs: the host of the public URL.
-pub fn message_domain(config: &Config) -> &str {
-    config
-        .server
-        .public_url
-        .host_str()
-        .unwrap_or("replyd.invalid")
 }
 
 /// The mails `event` calls for, not yet stored. Reads (and, for a first opt-in, writes the
 /// subscriber row) on the caller's transaction.
-pub async fn mails_for<C: ConnectionTrait>(
+async fn mails_for<C: ConnectionTrait>(
     tx: &C,
     config: &Config,
-    site_id: &str,
-    event: Event<'_>,
-    now: DateTime<Utc>,
+    change: &Change<'_>,
+    blocked: Blocked<'_>,
 ) -> Result<Vec<NewMail>, DbErr> {
-    let Some(site) = config.site(site_id) else {
+    let now = change.at;
+    let Some(site) = config.site(change.site) else {
         return Ok(Vec::new());
     };
     let mut q = Queue {
         now,
+        blocked,
         mails: Vec::new(),
     };
-    match event {
+    match change.event {
         // Spam is never mailed: not to moderators, and never a confirmation to an address a
         // spammer typed in.
         Event::Submitted(c) if c.status == CommentStatus::Spam => {}
@@ -104,12 +95,13 @@ pub async fn mails_for<C: ConnectionTrait>(
     Ok(q.mails)
 }
 
-struct Queue {
+struct Queue<'b> {
     now: DateTime<Utc>,
+    blocked: Blocked<'b>,
     mails: Vec<NewMail>,
 }
 
-impl Queue {
+impl Queue<'_> {
     fn put(&mut self, kind: Kind, dedupe_key: String, recipient: &str, payload: serde_json::Value) {
         self.put_at(kind, dedupe_key, recipient, payload, self.now);
     }
@@ -171,7 +163,7 @@ impl Queue {
         let Some(parent) = comment::Entity::find_by_id(parent_id).one(tx).await? else {
             return Ok(());
         };
-        if !reply_wanted(&parent, c) || is_email_banned(tx, &parent.email_norm, self.now).await? {
+        if !reply_wanted(&parent, c) || (self.blocked)(&parent.email_norm) {
             return Ok(());
         }
         if subscriptions::mailable(tx, &parent.email_norm)
@@ -192,10 +184,7 @@ impl Queue {
         tx: &C,
         c: &comment::Model,
     ) -> Result<(), DbErr> {
-        if !c.notify_replies
-            || c.by_moderator
-            || is_email_banned(tx, &c.email_norm, self.now).await?
-        {
+        if !c.notify_replies || c.by_moderator || (self.blocked)(&c.email_norm) {
             return Ok(());
         }
         if subscriptions::mailable(tx, &c.email_norm).await?.is_none() {

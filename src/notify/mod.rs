@@ -15,6 +15,7 @@ use std::sync::Arc;
 use sea_orm::DbErr;
 use tokio::sync::Notify;
 
+pub use events::{Blocked, Change, Event, enqueue, reply_wanted};
 pub use mailer::{Mailer, MailerConfigError};
 pub use subscriptions::{LinkError, Scope};
 pub use worker::{Outcome, Worker};

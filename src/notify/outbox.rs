@@ -8,75 +8,19 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-pub use super::events::{Event, enqueue, enqueue_on, mails_for, message_domain};
 use crate::db::Db;
 use entity::outbox::{self, Column};
 
-/// What kind of mail a row is; the worker re-reads its subject matter at send time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A comment for the site's moderators.
-    Alert,
-    /// Several held comments for the site's moderators, in one mail per period.
-    Digest,
-    /// A reply, for the parent comment's author.
-    Reply,
-    /// A held comment was approved, for its author.
-    Approved,
-    /// Double opt-in: confirm this address.
-    Confirm,
-}
+/// What kind of mail a row is, and where it stands: string-backed enums of the entity.
+pub use entity::enums::{MailKind as Kind, OutboxState as State};
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Alert => "alert",
-            Kind::Digest => "digest",
-            Kind::Reply => "reply",
-            Kind::Approved => "approved",
-            Kind::Confirm => "confirm",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        [
-            Kind::Alert,
-            Kind::Digest,
-            Kind::Reply,
-            Kind::Approved,
-            Kind::Confirm,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// Where a row stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Pending,
-    Sent,
-    /// Given up: a permanent failure or too many attempts. A moderator may retry it.
-    Dead,
-    /// Not sent because it no longer applied (unsubscribed, comment gone).
-    Skipped,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Pending => "pending",
-            State::Sent => "sent",
-            State::Dead => "dead",
-            State::Skipped => "skipped",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        [State::Pending, State::Sent, State::Dead, State::Skipped]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
+/// The domain of outbox Message-IDs: the host of the public URL.
+pub fn message_domain(config: &crate::config::Config) -> &str {
+    config
+        .server
+        .public_url
+        .host_str()
+        .unwrap_or("replyd.invalid")
 }
 
 /// A mail to put in the outbox.
@@ -99,7 +43,7 @@ pub async fn insert_all<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let mut rows = mails.into_iter().map(|mail| outbox::ActiveModel {
         id: NotSet,
-        kind: Set(mail.kind.as_str().to_owned()),
+        kind: Set(mail.kind),
         dedupe_key: Set(mail.dedupe_key),
         recipient: Set(mail.recipient),
         payload: Set(mail.payload.to_string()),
@@ -107,7 +51,7 @@ pub async fn insert_all<C: ConnectionTrait>(
             "<{}@{message_domain}>",
             uuid::Uuid::new_v4().simple()
         )),
-        state: Set(State::Pending.as_str().to_owned()),
+        state: Set(State::Pending),
         attempts: Set(0),
         due_at: Set(mail.due_at),
         lease_until: Set(None),
@@ -140,7 +84,7 @@ pub async fn claim(
     let mut due = Query::select();
     due.column(Column::Id)
         .from(outbox::Entity)
-        .and_where(Expr::col(Column::State).eq(State::Pending.as_str()))
+        .and_where(Expr::col(Column::State).eq(State::Pending))
         .and_where(Expr::col(Column::DueAt).lte(now))
         .and_where(
             Expr::col(Column::LeaseUntil)
@@ -175,7 +119,7 @@ pub async fn finish(
 ) -> Result<bool, DbErr> {
     // One statement is atomic on its own: no transaction around it, one round trip.
     let mut q = outbox::Entity::update_many()
-        .col_expr(Column::State, Expr::value(state.as_str()))
+        .col_expr(Column::State, Expr::value(state))
         .col_expr(Column::DueAt, Expr::value(due_at))
         .col_expr(
             Column::LeaseUntil,
@@ -215,7 +159,7 @@ pub async fn release(db: &Db, row: &outbox::Model) -> Result<(), DbErr> {
 /// Rows in one state, newest first, for moderators.
 pub async fn list(db: &Db, state: State, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
     outbox::Entity::find()
-        .filter(Column::State.eq(state.as_str()))
+        .filter(Column::State.eq(state))
         .order_by_desc(Column::Id)
         .limit(limit)
         .all(&db.reader)
@@ -227,7 +171,7 @@ pub async fn list(db: &Db, state: State, limit: u64) -> Result<Vec<outbox::Model
 pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Option<outbox::Model>, DbErr> {
     let tx = db.begin_write().await?;
     let rows = outbox::Entity::update_many()
-        .col_expr(Column::State, Expr::value(State::Pending.as_str()))
+        .col_expr(Column::State, Expr::value(State::Pending))
         .col_expr(Column::Attempts, Expr::value(0))
         .col_expr(Column::DueAt, Expr::value(now))
         .col_expr(
@@ -236,7 +180,7 @@ pub async fn retry(db: &Db, id: i64, now: DateTime<Utc>) -> Result<Option<outbox
         )
         .col_expr(Column::LeaseToken, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
-        .filter(Column::State.eq(State::Dead.as_str()))
+        .filter(Column::State.eq(State::Dead))
         .exec_with_returning(&tx)
         .await?;
     tx.commit().await?;

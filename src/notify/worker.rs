@@ -124,7 +124,7 @@ impl Worker {
             }
         };
         match state {
-            State::Dead => tracing::warn!(id = row.id, kind = %row.kind, "mail given up"),
+            State::Dead => tracing::warn!(id = row.id, kind = row.kind.as_str(), "mail given up"),
             State::Pending => tracing::info!(id = row.id, attempts, "mail will be retried"),
             _ => tracing::debug!(id = row.id, state = state.as_str(), "mail done"),
         }

@@ -1,6 +1,6 @@
 //! The bans page (`/admin/bans`): every ban with its expiry, adding bans by email, email
 //! domain or address/network, and lifting any ban (exact-address bans, made from a comment,
-//! are shown by their label). Changes go through `abuse::manage`, each audited. Every
+//! are shown by their label). Changes go through `moderation::screening`, each audited. Every
 //! moderator may manage bans, as with the moderator API.
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,10 +13,9 @@ use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::rules::{Done, field_error};
 use super::views::{iso, when};
-use crate::abuse::manage::{self, BanRequest};
-use crate::abuse::{AbuseError, BanKind};
 use crate::http::AppState;
-use crate::moderation::FieldErrors;
+use crate::moderation::screening::{BanKind, BanRequest};
+use crate::moderation::{FieldErrors, ModerationError};
 
 pub struct BanRow {
     pub id: i64,
@@ -52,13 +51,12 @@ pub struct BansPage {
     pub duration_error: Option<String>,
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    match BanKind::parse(kind) {
-        Some(BanKind::Email) => "Email",
-        Some(BanKind::EmailDomain) => "Email domain",
-        Some(BanKind::Address) => "Address or network",
-        Some(BanKind::AddressHash) => "Exact address",
-        None => "Unknown",
+fn kind_label(kind: BanKind) -> &'static str {
+    match kind {
+        BanKind::Email => "Email",
+        BanKind::EmailDomain => "Email domain",
+        BanKind::Address => "Address or network",
+        BanKind::AddressHash => "Exact address",
     }
 }
 
@@ -71,12 +69,14 @@ async fn page(
     errors: &FieldErrors,
 ) -> Result<Response, AdminError> {
     let now = state.clock.now();
-    let rows = manage::list_bans(&state.db)
+    let rows = state
+        .moderation
+        .bans()
         .await?
         .into_iter()
         .map(|b| BanRow {
             id: b.id,
-            kind: kind_label(&b.kind),
+            kind: kind_label(b.kind),
             what: b.label.clone().unwrap_or_else(|| b.value.clone()),
             reason: b.reason,
             expires: b.expires_at.map_or_else(|| "never".into(), when),
@@ -151,17 +151,9 @@ pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response
         expires_at: None,
         duration_secs,
     };
-    match manage::add_ban(
-        &state.db,
-        state.moderation.lists(),
-        &form.user.actor(),
-        &req,
-        state.clock.now(),
-    )
-    .await
-    {
+    match state.moderation.add_ban(&form.user.actor(), &req).await {
         Ok(_) => Ok(Redirect::to("/admin/bans?done=added").into_response()),
-        Err(AbuseError::Invalid(errors)) => {
+        Err(ModerationError::Invalid(errors)) => {
             page(&state, &form.user, unprocessable, "", typed, &errors).await
         }
         Err(e) => Err(e.into()),
@@ -173,13 +165,6 @@ pub async fn remove(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    manage::delete_ban(
-        &state.db,
-        state.moderation.lists(),
-        &form.user.actor(),
-        id,
-        state.clock.now(),
-    )
-    .await?;
+    state.moderation.delete_ban(&form.user.actor(), id).await?;
     Ok(Redirect::to("/admin/bans?done=removed"))
 }

@@ -121,17 +121,6 @@ impl From<AccountError> for AdminError {
     }
 }
 
-impl From<crate::abuse::AbuseError> for AdminError {
-    fn from(e: crate::abuse::AbuseError) -> Self {
-        use crate::abuse::AbuseError;
-        match e {
-            AbuseError::Invalid(f) => AdminError::from(ModerationError::Invalid(f)),
-            AbuseError::NotFound => AdminError::NotFound,
-            AbuseError::Db(db) => AdminError::Internal(db.into()),
-        }
-    }
-}
-
 impl From<crate::notify::NotifyError> for AdminError {
     fn from(e: crate::notify::NotifyError) -> Self {
         match e {

@@ -61,14 +61,14 @@ pub async fn show(
         .into_iter()
         .map(|r| MailRow {
             id: r.id,
-            kind: r.kind,
+            kind: r.kind.as_str().to_owned(),
             recipient: r.recipient,
             attempts: r.attempts,
             last_error: r.last_error.unwrap_or_default(),
             created: when(r.created_at),
             created_iso: iso(r.created_at),
             due: when(r.due_at),
-            dead: r.state == MailState::Dead.as_str(),
+            dead: r.state == MailState::Dead,
         })
         .collect();
     let tabs = [("dead", "Given up"), ("pending", "Waiting")]

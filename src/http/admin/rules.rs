@@ -1,5 +1,5 @@
 //! The word rules page (`/admin/rules`): moderation words (hold) and disallowed words
-//! (spam), listed, added and removed through `abuse::manage`, each change audited. Every
+//! (spam), listed, added and removed through `moderation::screening`, each change audited. Every
 //! moderator may manage them, as with the moderator API. Errors are shown beside the field.
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,10 +11,10 @@ use super::auth::{Posted, SignedIn};
 use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{iso, when};
-use crate::abuse::manage;
-use crate::abuse::{AbuseError, RuleKind};
 use crate::http::AppState;
 use crate::moderation::FieldErrors;
+use crate::moderation::ModerationError;
+use crate::moderation::screening::RuleKind;
 
 pub struct RuleRow {
     pub id: i64,
@@ -65,13 +65,13 @@ async fn page(
     typed: (String, String),
     errors: &FieldErrors,
 ) -> Result<Response, AdminError> {
-    let rows = manage::list_rules(&state.db).await?;
+    let rows = state.moderation.rules().await?;
     let list = |kind: RuleKind, heading, help| RuleList {
         heading,
         help,
         rows: rows
             .iter()
-            .filter(|r| r.kind == kind.as_str())
+            .filter(|r| r.kind == kind)
             .map(|r| RuleRow {
                 id: r.id,
                 word: r.word.clone(),
@@ -128,18 +128,9 @@ pub async fn show(
 pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
     let (kind, word) = (form.fields.text("kind"), form.fields.text("word"));
     let actor = form.user.actor();
-    match manage::add_rule(
-        &state.db,
-        state.moderation.lists(),
-        &actor,
-        &kind,
-        &word,
-        state.clock.now(),
-    )
-    .await
-    {
+    match state.moderation.add_rule(&actor, &kind, &word).await {
         Ok(_) => Ok(Redirect::to("/admin/rules?done=added").into_response()),
-        Err(AbuseError::Invalid(errors)) => {
+        Err(ModerationError::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             page(&state, &form.user, status, "", (kind, word), &errors).await
         }
@@ -152,13 +143,6 @@ pub async fn remove(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    manage::delete_rule(
-        &state.db,
-        state.moderation.lists(),
-        &form.user.actor(),
-        id,
-        state.clock.now(),
-    )
-    .await?;
+    state.moderation.delete_rule(&form.user.actor(), id).await?;
     Ok(Redirect::to("/admin/rules?done=removed"))
 }

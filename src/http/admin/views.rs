@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::render::Chrome;
 use crate::config::Config;
-use crate::moderation::policy::Reason;
+use crate::moderation::verdict::Reason;
 use entity::{comment, page};
 
 pub fn when(t: DateTime<Utc>) -> String {

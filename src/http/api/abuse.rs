@@ -1,5 +1,5 @@
 //! The moderator API for word rules and bans: list, add, delete. Each change writes an
-//! audit row in its own transaction (see `abuse::manage`).
+//! audit row in its own transaction (see `moderation::screening`).
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -12,9 +12,9 @@ use utoipa_axum::routes;
 
 use super::IdPath;
 use super::admin::Moderator;
-use crate::abuse::manage::{self, BanRequest};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::moderation::screening::BanRequest;
 use entity::{abuse_rule, ban};
 
 /// The routes, for `api::routers` to merge into the moderator API and its document.
@@ -43,7 +43,7 @@ impl From<&abuse_rule::Model> for RuleView {
     fn from(r: &abuse_rule::Model) -> Self {
         RuleView {
             id: r.id,
-            kind: r.kind.clone(),
+            kind: r.kind.as_str().to_owned(),
             word: r.word.clone(),
             created_at: rfc3339(r.created_at),
         }
@@ -87,7 +87,7 @@ impl BanView {
     fn new(b: &ban::Model, now: DateTime<Utc>) -> Self {
         BanView {
             id: b.id,
-            kind: b.kind.clone(),
+            kind: b.kind.as_str().to_owned(),
             value: b.value.clone(),
             label: b.label.clone(),
             reason: b.reason.clone(),
@@ -145,7 +145,7 @@ pub async fn list_rules(
     State(state): State<AppState>,
     _m: Moderator,
 ) -> Result<Json<RuleList>, ApiError> {
-    let rows = manage::list_rules(&state.db).await?;
+    let rows = state.moderation.rules().await?;
     Ok(Json(RuleList {
         rules: rows.iter().map(RuleView::from).collect(),
     }))
@@ -166,16 +166,10 @@ pub async fn add_rule(
     req: Result<Json<RuleRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RuleView>), ApiError> {
     let req = body(req)?;
-    let now = state.clock.now();
-    let row = manage::add_rule(
-        &state.db,
-        state.moderation.lists(),
-        &actor,
-        &req.kind,
-        &req.word,
-        now,
-    )
-    .await?;
+    let row = state
+        .moderation
+        .add_rule(&actor, &req.kind, &req.word)
+        .await?;
     Ok((StatusCode::CREATED, Json(RuleView::from(&row))))
 }
 
@@ -190,14 +184,7 @@ pub async fn delete_rule(
     Moderator(actor): Moderator,
     IdPath(id): IdPath,
 ) -> Result<Json<Deleted>, ApiError> {
-    manage::delete_rule(
-        &state.db,
-        state.moderation.lists(),
-        &actor,
-        id,
-        state.clock.now(),
-    )
-    .await?;
+    state.moderation.delete_rule(&actor, id).await?;
     Ok(Json(Deleted { id, deleted: true }))
 }
 
@@ -210,7 +197,7 @@ pub async fn list_bans(
     State(state): State<AppState>,
     _m: Moderator,
 ) -> Result<Json<BanList>, ApiError> {
-    let rows = manage::list_bans(&state.db).await?;
+    let rows = state.moderation.bans().await?;
     let now = state.clock.now();
     Ok(Json(BanList {
         bans: rows.iter().map(|b| BanView::new(b, now)).collect(),
@@ -240,7 +227,7 @@ pub async fn add_ban(
         expires_at: req.expires_at.as_deref(),
         duration_secs: req.duration_secs,
     };
-    let row = manage::add_ban(&state.db, state.moderation.lists(), &actor, &request, now).await?;
+    let row = state.moderation.add_ban(&actor, &request).await?;
     Ok((StatusCode::CREATED, Json(BanView::new(&row, now))))
 }
 
@@ -255,13 +242,6 @@ pub async fn delete_ban(
     Moderator(actor): Moderator,
     IdPath(id): IdPath,
 ) -> Result<Json<Deleted>, ApiError> {
-    manage::delete_ban(
-        &state.db,
-        state.moderation.lists(),
-        &actor,
-        id,
-        state.clock.now(),
-    )
-    .await?;
+    state.moderation.delete_ban(&actor, id).await?;
     Ok(Json(Deleted { id, deleted: true }))
 }

@@ -44,9 +44,9 @@ impl From<&outbox::Model> for OutboxItem {
         };
         OutboxItem {
             id: r.id,
-            kind: r.kind.clone(),
+            kind: r.kind.as_str().to_owned(),
             recipient: r.recipient.clone(),
-            state: r.state.clone(),
+            state: r.state.as_str().to_owned(),
             attempts: r.attempts,
             message_id: r.message_id.clone(),
             last_error: r.last_error.clone(),

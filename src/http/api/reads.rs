@@ -10,10 +10,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::views::{CountsResponse, PublicComment, ThreadBody, ThreadResponse};
-use crate::abuse::form_token;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::moderation::FieldErrors;
+use crate::moderation::screening::form_token;
 use crate::moderation::thread_cache::{Cached, Lookup};
 
 const MAX_COUNT_URIS: usize = 100;

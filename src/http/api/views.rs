@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::moderation::policy::Reason;
+use crate::moderation::verdict::Reason;
 use entity::{audit_log, comment, enums::CommentStatus, page};
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {

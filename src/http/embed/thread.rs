@@ -109,7 +109,7 @@ impl ThreadView {
             parent_id: q.replyto.clone().filter(|r| r.parse::<i64>().is_ok()),
             cancel_href: format!("{}#respond", place.reply_base.trim_end_matches(['?', '&'])),
             return_to: place.return_to.clone(),
-            form_token: crate::abuse::form_token::issue(
+            form_token: crate::moderation::screening::form_token::issue(
                 &state.keys,
                 place.site,
                 place.uri,

@@ -186,7 +186,7 @@ impl TestApp {
     /// is not moved.
     pub fn form_token(&self, site: &str, uri: &str) -> String {
         let served = self.clock.now() - chrono::Duration::seconds(10);
-        replyd::abuse::form_token::issue(&self.state.keys, site, uri, served)
+        replyd::moderation::screening::form_token::issue(&self.state.keys, site, uri, served)
     }
 
     /// The token `GET /api/v1/comments` hands out for the page, issued now.

@@ -13,6 +13,8 @@ use crate::config::Config;
 use crate::db::Db;
 use entity::enums::Role;
 
+mod seed;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "replyd",
@@ -171,7 +173,7 @@ async fn seed(
         };
         let path = crate::moderation::input::PageUri::parse(&path)
             .map_err(|e| anyhow::anyhow!("uri {e}"))?;
-        total += moderation.seed(site, &path, comments).await?;
+        total += seed::seed_page(&moderation, site, &path, comments).await?;
     }
     println!(
         "seeded {total} comments on {pages} page(s) in {:.1}s",

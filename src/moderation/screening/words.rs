@@ -1,31 +1,7 @@
 //! Word rules, matched like WordPress's moderation and disallowed keys: a case-insensitive
 //! substring match, Unicode-aware on both sides.
 
-/// What a word rule does to a comment that contains it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleKind {
-    /// Hold the comment for a moderator.
-    ModerationWord,
-    /// Send the comment to spam.
-    DisallowedWord,
-}
-
-impl RuleKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleKind::ModerationWord => "moderation_word",
-            RuleKind::DisallowedWord => "disallowed_word",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RuleKind> {
-        match s {
-            "moderation_word" => Some(RuleKind::ModerationWord),
-            "disallowed_word" => Some(RuleKind::DisallowedWord),
-            _ => None,
-        }
-    }
-}
+pub use entity::enums::RuleKind;
 
 /// Case-folds text for comparison. Lower-cases character by character (so Greek capital
 /// sigma is always `σ`, whatever its position) and then applies the full case folds that

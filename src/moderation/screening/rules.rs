@@ -1,6 +1,6 @@
-//! The pure screening pipeline: one comment plus the loaded lists in, findings out. Each
+//! The pure rules of screening: one comment plus the lists in force in, findings out. Each
 //! finding says what it does (hold or spam) and why, so moderators see every decision
-//! explained. No I/O, no clock reads: the caller passes `now` through the lists.
+//! explained. No I/O, no clock reads: the caller passes `now`.
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -9,36 +9,7 @@ use super::bans::{Ban, BanTarget};
 use super::form_token::TokenCheck;
 use super::words::{first_match, fold};
 use crate::moderation::markdown::count_links;
-use crate::moderation::policy::Reason;
-
-/// What a finding does to the comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Hold,
-    Spam,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub verdict: Verdict,
-    pub reason: Reason,
-}
-
-impl Finding {
-    fn hold(rule: &str, detail: String, score: f32) -> Finding {
-        Finding {
-            verdict: Verdict::Hold,
-            reason: Reason::new(rule, detail, score),
-        }
-    }
-
-    fn spam(rule: &str, detail: String) -> Finding {
-        Finding {
-            verdict: Verdict::Spam,
-            reason: Reason::new(rule, detail, 1.0),
-        }
-    }
-}
+use crate::moderation::verdict::Finding;
 
 /// The word lists (already case-folded) and the bans in force.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +17,16 @@ pub struct Lists {
     pub moderation_words: Vec<String>,
     pub disallowed_words: Vec<String>,
     pub bans: Vec<Ban>,
+}
+
+impl Lists {
+    /// Is this (normalised) email, or its domain, under a ban in force at `now`? Mail never
+    /// goes to banned authors.
+    pub fn email_banned(&self, email_norm: &str, now: DateTime<Utc>) -> bool {
+        self.bans
+            .iter()
+            .any(|b| b.active_at(now) && b.matches(email_norm, None, None))
+    }
 }
 
 /// What the pipeline looks at.
@@ -191,7 +172,8 @@ fn token_finding(t: TokenCheck) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abuse::bans::BanKind;
+    use crate::moderation::verdict::Verdict;
+    use entity::enums::BanKind;
 
     fn clean<'a>() -> Submission<'a> {
         Submission {

@@ -1,24 +1,9 @@
-//! Spam and abuse defences for new comments: word lists, bans, the honeypot, the form's
-//! time trap and the duplicate fingerprint. The checks are pure functions over a comment and
-//! the lists the store loaded, so they are unit-tested and cheap; this module knows nothing
-//! of HTTP (request rate limits live in `limits`).
-pub mod bans;
-pub mod error;
-pub mod form_token;
-pub mod lists_cache;
-pub mod manage;
-pub mod screen;
-pub mod store;
-pub mod words;
-
+//! Duplicates: the fingerprint that makes two comments the same, and reading a unique-index
+//! violation on insert as one. The check itself is one of the submission's pre-checks
+//! (`store::prechecks`), backed by the partial unique fingerprint index.
 use sha2::{Digest, Sha256};
 
-pub use bans::{Ban, BanKind, BanTarget};
-pub use error::AbuseError;
-pub use form_token::TokenCheck;
-pub use lists_cache::ListsCache;
-pub use screen::{Finding, Lists, Submission, Verdict, screen};
-pub use words::{RuleKind, fold};
+use crate::moderation::ModerationError;
 
 /// The fingerprint that makes two comments duplicates: same author email (normalised),
 /// same parent, same text once runs of whitespace are collapsed. The page is a separate,
@@ -36,6 +21,14 @@ pub fn duplicate_key(email_norm: &str, parent_id: Option<i64>, text: &str) -> St
         h.update(word.as_bytes());
     }
     hex::encode(h.finalize())
+}
+
+/// A unique-index violation on insert means an identical submission raced past the check.
+pub fn duplicate_or_db(e: sea_orm::DbErr) -> ModerationError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ModerationError::Duplicate,
+        _ => ModerationError::Db(e),
+    }
 }
 
 #[cfg(test)]

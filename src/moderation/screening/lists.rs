@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
-use super::screen::Lists;
+use super::rules::Lists;
 use super::store::load_lists;
 use crate::db::notify_on_commit;
 

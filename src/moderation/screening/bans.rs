@@ -7,35 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BanKind {
-    Email,
-    Address,
-    EmailDomain,
-    /// One exact client address, known only by `Keys::address_hash`.
-    AddressHash,
-}
-
-impl BanKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BanKind::Email => "email",
-            BanKind::Address => "address",
-            BanKind::EmailDomain => "email_domain",
-            BanKind::AddressHash => "address_hash",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<BanKind> {
-        match s {
-            "email" => Some(BanKind::Email),
-            "address" => Some(BanKind::Address),
-            "email_domain" => Some(BanKind::EmailDomain),
-            "address_hash" => Some(BanKind::AddressHash),
-            _ => None,
-        }
-    }
-}
+pub use entity::enums::BanKind;
 
 /// What a ban matches, in its normal form.
 #[derive(Debug, Clone, PartialEq, Eq)]

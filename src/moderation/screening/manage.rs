@@ -1,5 +1,6 @@
 //! Moderators managing the word lists and bans. Input is checked field by field; each
-//! change is one transaction together with its audit row.
+//! change is one transaction together with its audit row, and reaches every instance's
+//! copy of the lists (`lists`).
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -9,12 +10,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::bans::{BanKind, BanTarget};
-use super::error::AbuseError;
-use super::lists_cache::ListsCache;
 use super::words::RuleKind;
-use crate::db::Db;
-use crate::moderation::FieldErrors;
 use crate::moderation::audit::{self, Actor, Entry};
+use crate::moderation::{FieldErrors, Moderation, ModerationError};
 use entity::{abuse_rule, ban};
 
 const WORD_MAX: usize = 100;
@@ -44,21 +42,103 @@ pub struct BanRequest<'a> {
     pub duration_secs: Option<u64>,
 }
 
-pub async fn list_rules(db: &Db) -> Result<Vec<abuse_rule::Model>, AbuseError> {
-    Ok(abuse_rule::Entity::find()
-        .order_by_asc(abuse_rule::Column::Id)
-        .all(&db.reader)
-        .await?)
+impl Moderation {
+    /// Every word rule, oldest first.
+    pub async fn rules(&self) -> Result<Vec<abuse_rule::Model>, ModerationError> {
+        Ok(abuse_rule::Entity::find()
+            .order_by_asc(abuse_rule::Column::Id)
+            .all(&self.db.reader)
+            .await?)
+    }
+
+    /// Adds a word rule of `kind` (`moderation_word` or `disallowed_word`).
+    pub async fn add_rule(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        word: &str,
+    ) -> Result<abuse_rule::Model, ModerationError> {
+        let (kind, word) = check_rule(kind, word)?;
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        let row = abuse_rule::ActiveModel {
+            id: NotSet,
+            kind: Set(kind),
+            word: Set(word.to_owned()),
+            created_at: Set(now),
+        }
+        .insert(&tx)
+        .await?;
+        let detail = rule_detail(&row);
+        audit::record(&tx, Entry::general(actor, "rule_added", detail, now)).await?;
+        self.lists.commit(tx).await?;
+        Ok(row)
+    }
+
+    /// Removes a word rule.
+    pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<(), ModerationError> {
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        let row = abuse_rule::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(ModerationError::NotFound)?;
+        abuse_rule::Entity::delete_by_id(id).exec(&tx).await?;
+        audit::record(
+            &tx,
+            Entry::general(actor, "rule_removed", rule_detail(&row), now),
+        )
+        .await?;
+        self.lists.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Every ban, expired ones too, oldest first.
+    pub async fn bans(&self) -> Result<Vec<ban::Model>, ModerationError> {
+        Ok(ban::Entity::find()
+            .order_by_asc(ban::Column::Id)
+            .all(&self.db.reader)
+            .await?)
+    }
+
+    /// Adds a ban a moderator typed in.
+    pub async fn add_ban(
+        &self,
+        actor: &Actor,
+        req: &BanRequest<'_>,
+    ) -> Result<ban::Model, ModerationError> {
+        let now = self.clock.now();
+        let (target, reason, expires_at) = check_ban(req, now)?;
+        let new = NewBan {
+            target,
+            reason,
+            label: None,
+            expires_at,
+            comment_id: None,
+        };
+        let tx = self.db.begin_write().await?;
+        let row = insert_ban(&tx, actor, &new, now).await?;
+        self.lists.commit(tx).await?;
+        Ok(row)
+    }
+
+    /// Lifts a ban.
+    pub async fn delete_ban(&self, actor: &Actor, id: i64) -> Result<(), ModerationError> {
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        let row = ban::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(ModerationError::NotFound)?;
+        ban::Entity::delete_by_id(id).exec(&tx).await?;
+        let entry = Entry::general(actor, "ban_removed", ban_detail(&row), now);
+        audit::record(&tx, entry).await?;
+        self.lists.commit(tx).await?;
+        Ok(())
+    }
 }
 
-pub async fn add_rule(
-    db: &Db,
-    lists: &ListsCache,
-    actor: &Actor,
-    kind: &str,
-    word: &str,
-    now: DateTime<Utc>,
-) -> Result<abuse_rule::Model, AbuseError> {
+fn check_rule<'w>(kind: &str, word: &'w str) -> Result<(RuleKind, &'w str), ModerationError> {
     let mut errors = FieldErrors::new();
     let kind = RuleKind::parse(kind);
     if kind.is_none() {
@@ -79,69 +159,10 @@ pub async fn add_rule(
             "must be at most 100 characters, without control characters",
         );
     }
-    let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return Err(AbuseError::Invalid(errors));
-    };
-    let tx = db.begin_write().await?;
-    let row = abuse_rule::ActiveModel {
-        id: NotSet,
-        kind: Set(kind.as_str().to_owned()),
-        word: Set(word.to_owned()),
-        created_at: Set(now),
+    match kind {
+        Some(kind) if errors.is_empty() => Ok((kind, word)),
+        _ => Err(ModerationError::Invalid(errors)),
     }
-    .insert(&tx)
-    .await?;
-    let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
-    audit::record(&tx, Entry::general(actor, "rule_added", detail, now)).await?;
-    lists.commit(tx).await?;
-    Ok(row)
-}
-
-pub async fn delete_rule(
-    db: &Db,
-    lists: &ListsCache,
-    actor: &Actor,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), AbuseError> {
-    let tx = db.begin_write().await?;
-    let row = abuse_rule::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(AbuseError::NotFound)?;
-    abuse_rule::Entity::delete_by_id(id).exec(&tx).await?;
-    let detail = json!({"rule_id": row.id, "kind": row.kind, "word": row.word});
-    audit::record(&tx, Entry::general(actor, "rule_removed", detail, now)).await?;
-    lists.commit(tx).await?;
-    Ok(())
-}
-
-pub async fn list_bans(db: &Db) -> Result<Vec<ban::Model>, AbuseError> {
-    Ok(ban::Entity::find()
-        .order_by_asc(ban::Column::Id)
-        .all(&db.reader)
-        .await?)
-}
-
-pub async fn add_ban(
-    db: &Db,
-    lists: &ListsCache,
-    actor: &Actor,
-    req: &BanRequest<'_>,
-    now: DateTime<Utc>,
-) -> Result<ban::Model, AbuseError> {
-    let (target, reason, expires_at) = check_ban(req, now)?;
-    let new = NewBan {
-        target,
-        reason,
-        label: None,
-        expires_at,
-        comment_id: None,
-    };
-    let tx = db.begin_write().await?;
-    let row = insert_ban(&tx, actor, &new, now).await?;
-    lists.commit(tx).await?;
-    Ok(row)
 }
 
 /// Inserts a ban and its audit row on the caller's transaction.
@@ -153,7 +174,7 @@ pub async fn insert_ban<C: ConnectionTrait>(
 ) -> Result<ban::Model, DbErr> {
     let row = ban::ActiveModel {
         id: NotSet,
-        kind: Set(new.target.kind().as_str().to_owned()),
+        kind: Set(new.target.kind()),
         value: Set(new.target.value()),
         reason: Set(new.reason.clone()),
         label: Set(new.label.clone()),
@@ -176,7 +197,7 @@ pub async fn already_banned<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let rows = ban::Entity::find()
-        .filter(ban::Column::Kind.eq(target.kind().as_str()))
+        .filter(ban::Column::Kind.eq(target.kind()))
         .filter(ban::Column::Value.eq(target.value()))
         .filter(
             ban::Column::ExpiresAt
@@ -192,31 +213,9 @@ pub async fn already_banned<C: ConnectionTrait>(
     }))
 }
 
-pub async fn delete_ban(
-    db: &Db,
-    lists: &ListsCache,
-    actor: &Actor,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), AbuseError> {
-    let tx = db.begin_write().await?;
-    let row = ban::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(AbuseError::NotFound)?;
-    ban::Entity::delete_by_id(id).exec(&tx).await?;
-    audit::record(
-        &tx,
-        Entry::general(actor, "ban_removed", ban_detail(&row), now),
-    )
-    .await?;
-    lists.commit(tx).await?;
-    Ok(())
-}
-
 type CheckedBan = (BanTarget, String, Option<DateTime<Utc>>);
 
-fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, AbuseError> {
+fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, ModerationError> {
     let mut errors = FieldErrors::new();
     let target = match BanKind::parse(req.kind) {
         None => {
@@ -270,7 +269,7 @@ fn check_ban(req: &BanRequest<'_>, now: DateTime<Utc>) -> Result<CheckedBan, Abu
     };
     match target {
         Some(t) if errors.is_empty() => Ok((t, reason, expires_at)),
-        _ => Err(AbuseError::Invalid(errors)),
+        _ => Err(ModerationError::Invalid(errors)),
     }
 }
 
@@ -281,10 +280,14 @@ fn add(errors: &mut FieldErrors, field: &str, message: &str) {
         .push(message.to_owned());
 }
 
+fn rule_detail(row: &abuse_rule::Model) -> serde_json::Value {
+    json!({"rule_id": row.id, "kind": row.kind.as_str(), "word": row.word})
+}
+
 fn ban_detail(row: &ban::Model) -> serde_json::Value {
     json!({
         "ban_id": row.id,
-        "kind": row.kind,
+        "kind": row.kind.as_str(),
         "value": row.value,
         "reason": row.reason,
         "label": row.label,
