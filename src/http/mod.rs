@@ -5,9 +5,9 @@ pub mod api;
 pub mod client;
 pub mod embed;
 pub mod error;
+pub mod extract;
 pub mod limit;
 pub mod metrics;
-pub mod pages;
 pub mod serve;
 pub mod subscriptions;
 
@@ -60,8 +60,8 @@ pub fn router(state: AppState) -> Router {
         .merge(embed::router())
         .merge(subscriptions::router())
         .merge(metrics::router(cfg.server.metrics))
-        .route("/", get(pages::demo))
-        .route("/assets/page.css", get(pages::page_css))
+        .route("/", get(embed::demo::demo))
+        .route("/assets/page.css", get(embed::demo::page_css))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::NoRoute })

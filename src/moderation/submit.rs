@@ -1,5 +1,6 @@
-//! Taking in a new comment: validation, pre-checks, screening and the moderation decision,
-//! before the group commit (`group_commit`) writes it with its audit row and its mail.
+//! Taking in a new comment: pre-checks, screening and the moderation decision, before the
+//! group commit (`write`) stores it with its audit row and its mail. What arrives is already
+//! parsed into the domain's newtypes (`NewComment`), its site already found.
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,7 @@ use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, P
 use super::policy::{self, Decision, Facts};
 use super::screening::{self, Context};
 use super::{Moderation, ModerationError, markdown, store};
+use crate::config::SiteConfig;
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -24,10 +26,10 @@ pub struct ClientInfo {
     pub honeypot: Option<String>,
 }
 
-/// A comment that passed input validation.
+/// A comment that passed input validation, on a configured site.
 #[derive(Debug, Clone)]
 pub struct NewComment {
-    pub site: String,
+    pub site: SiteConfig,
     pub uri: PageUri,
     pub title: Option<PageTitle>,
     pub parent_id: Option<i64>,
@@ -50,6 +52,9 @@ pub struct Submitted {
     pub author_name: String,
     pub author_url: Option<String>,
     pub html: String,
+    /// Proves authorship for edits and deletion until `edit_expires_at` (`own`).
+    pub edit_token: String,
+    pub edit_expires_at: DateTime<Utc>,
 }
 
 /// A submission that passed screening, ready to be written by a group commit.
@@ -80,17 +85,14 @@ impl Moderation {
     /// round trip on the reader pool), screening against the lists in memory, and the
     /// moderation decision.
     async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
-        let site = self
-            .config
-            .site(&new.site)
-            .ok_or(ModerationError::UnknownSite)?;
+        let site = new.site.id.clone();
         let now = self.clock.now();
         let client = Client::of(&new, &self.keys);
         let dup_key =
             screening::duplicate_key(&client.email_norm, new.parent_id, new.text.as_str());
         let pre = store::prechecks(
             &self.db.reader,
-            &site.id,
+            &site,
             new.uri.as_str(),
             &client.email_norm,
             &dup_key,
@@ -103,19 +105,19 @@ impl Moderation {
         let cx = Context {
             keys: &self.keys,
             spam: &self.config.spam,
-            site: &site.id,
+            site: &site,
             ip_hash: client.ip_hash.as_deref(),
             email_norm: &client.email_norm,
             now,
         };
         let decision = policy::decide(&Facts {
-            mode: site.moderation,
+            mode: new.site.moderation,
             author_known: pre.author_known,
             findings: screening::screen(&new, &cx, &lists),
         });
         let title = new.title.clone().map(PageTitle::into_inner);
         Ok(Prepared {
-            site: site.id.clone(),
+            site,
             uri: new.uri.as_str().to_owned(),
             page_id: pre.page_id.filter(|_| !(pre.untitled && title.is_some())),
             title,

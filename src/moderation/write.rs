@@ -16,7 +16,8 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
 use super::audit::{self, Actor, Entry};
 use super::screening::duplicate_or_db;
 use super::submit::{Prepared, Submitted};
-use super::{Moderation, ModerationError, store};
+use super::{Moderation, ModerationError, own, store};
+use crate::keys::Keys;
 use crate::notify::{Change, Event};
 use entity::{comment, enums::CommentStatus};
 
@@ -82,7 +83,7 @@ impl Moderation {
         Ok(written
             .drain(..)
             .zip(items)
-            .map(|(r, item)| r.map(|m| submitted(m, item)))
+            .map(|(r, item)| r.map(|m| submitted(m, item, &self.keys)))
             .collect())
     }
 
@@ -197,13 +198,17 @@ async fn parent_refusal(
     }))
 }
 
-/// What the submitter learns. Spam reads as pending: spammers are not told.
-fn submitted(m: comment::Model, item: &Prepared) -> Submitted {
+/// What the submitter learns, the token for editing their comment included. Spam reads as
+/// pending: spammers are not told.
+fn submitted(m: comment::Model, item: &Prepared, keys: &Keys) -> Submitted {
     let status = match m.status {
         CommentStatus::Approved => CommentStatus::Approved,
         _ => CommentStatus::Pending,
     };
+    let edit_expires_at = item.now + own::EDIT_WINDOW;
     Submitted {
+        edit_token: own::edit_token(keys, m.id, edit_expires_at),
+        edit_expires_at,
         id: m.id,
         status,
         site: item.site.clone(),

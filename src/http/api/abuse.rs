@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::IdPath;
 use super::admin::Moderator;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::IdPath;
 use crate::moderation::screening::BanRequest;
 use entity::{abuse_rule, ban};
 

@@ -6,11 +6,11 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::IdPath;
 use super::views::{AdminComment, AdminCommentList, AuditEntry, AuditList, DeleteResponse};
 use crate::accounts;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::IdPath;
 use crate::moderation::input::CommentText;
 use crate::moderation::{Action, Actor, Deletion, QueueFilter, QueueOrder};
 use entity::enums::CommentStatus;

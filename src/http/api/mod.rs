@@ -7,12 +7,11 @@ pub mod outbox;
 pub mod own;
 pub mod reads;
 pub mod request;
+pub mod submission;
 pub mod views;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
 use axum::routing::get;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -20,7 +19,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::error::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -85,18 +83,4 @@ pub fn openapi_route(doc: utoipa::openapi::OpenApi) -> Router<AppState> {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-}
-
-/// A numeric `{id}` path segment; anything else is a 404 in the usual error shape.
-pub struct IdPath(pub i64);
-
-impl<S: Send + Sync> FromRequestParts<S> for IdPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(id) = Path::<i64>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound)?;
-        Ok(IdPath(id))
-    }
 }

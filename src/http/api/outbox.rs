@@ -5,10 +5,10 @@ use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::IdPath;
 use super::admin::Moderator;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::IdPath;
 use crate::notify::outbox::State as MailState;
 use entity::outbox;
 

@@ -4,10 +4,10 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::IdPath;
 use super::views::{DeleteResponse, OwnCommentResponse};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::IdPath;
 use crate::moderation::Deletion;
 use crate::moderation::input::CommentText;
 

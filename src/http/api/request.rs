@@ -1,15 +1,20 @@
-//! What a commenter sends, as JSON or as the no-JS form, and how it becomes a domain
-//! `NewComment`: validator first, for field-level messages, then the domain newtypes.
+//! What a commenter sends, as JSON or as the no-JS form, and the one conversion (`TryFrom`)
+//! into the domain's `NewComment`: validator checks the request's shape (site, parent), then
+//! each field is parsed once into its domain newtype, every bad field named at once, and the
+//! site is looked up once.
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use crate::config::Config;
+use crate::http::error::ApiError;
+use crate::http::extract::Submitter;
 use crate::moderation::input::{
     AuthorEmail, AuthorName, AuthorUrl, CommentText, FieldError, PageTitle, PageUri,
 };
-use crate::moderation::{ClientInfo, FieldErrors, NewComment};
+use crate::moderation::{FieldErrors, NewComment};
 
 /// A new comment. Limits count characters after trimming; longer input is rejected,
 /// never truncated.
@@ -22,12 +27,10 @@ pub struct CommentRequest {
     pub site: String,
     /// The page path, starting with `/`.
     #[serde(default)]
-    #[validate(custom(function = "check_uri"))]
     #[schema(min_length = 1, max_length = 2000, pattern = "^/")]
     pub uri: String,
     /// The page title, remembered the first time a page is seen.
     #[serde(default)]
-    #[validate(custom(function = "check_title"))]
     #[schema(max_length = 300)]
     pub title: Option<String>,
     /// An approved comment on the same page that this one replies to.
@@ -36,21 +39,17 @@ pub struct CommentRequest {
     #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
     #[serde(default)]
-    #[validate(custom(function = "check_name"))]
     #[schema(min_length = 1, max_length = 100)]
     pub author_name: String,
     /// Never published.
     #[serde(default)]
-    #[validate(custom(function = "check_email"))]
     #[schema(min_length = 3, max_length = 254, format = "email")]
     pub author_email: String,
     #[serde(default)]
-    #[validate(custom(function = "check_url"))]
     #[schema(max_length = 500, format = "uri")]
     pub author_url: Option<String>,
     /// Markdown: paragraphs, emphasis, code, quotes, lists and links.
     #[serde(default)]
-    #[validate(custom(function = "check_text"))]
     #[schema(min_length = 2, max_length = 10000)]
     pub text: String,
     /// Mail me when someone replies (after a confirmation mail).
@@ -66,77 +65,69 @@ pub struct CommentRequest {
     pub hp_website: Option<String>,
 }
 
-fn to_validation(r: Result<(), FieldError>) -> Result<(), ValidationError> {
-    r.map_err(|msg| ValidationError::new("invalid").with_message(Cow::Owned(msg)))
+/// Collects each field's parse failure, so that every bad field is named at once.
+#[derive(Default)]
+struct Fields(FieldErrors);
+
+impl Fields {
+    fn take<T>(&mut self, name: &str, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed
+            .map_err(|msg| self.0.entry(name.to_owned()).or_default().push(msg))
+            .ok()
+    }
 }
 
-fn check_uri(v: &str) -> Result<(), ValidationError> {
-    to_validation(PageUri::parse(v).map(drop))
-}
-fn check_title(v: &str) -> Result<(), ValidationError> {
-    to_validation(PageTitle::parse_optional(Some(v)).map(drop))
-}
-fn check_name(v: &str) -> Result<(), ValidationError> {
-    to_validation(AuthorName::parse(v).map(drop))
-}
-fn check_email(v: &str) -> Result<(), ValidationError> {
-    to_validation(AuthorEmail::parse(v).map(drop))
-}
-fn check_url(v: &str) -> Result<(), ValidationError> {
-    to_validation(AuthorUrl::parse_optional(Some(v)).map(drop))
-}
-fn check_text(v: &str) -> Result<(), ValidationError> {
-    to_validation(CommentText::parse(v).map(drop))
-}
+impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
+    type Error = ApiError;
 
-impl CommentRequest {
-    /// Validates every field and returns the domain value, or every field's messages.
-    pub fn into_new_comment(self, mut client: ClientInfo) -> Result<NewComment, FieldErrors> {
-        client.form_token = self.form_token.clone();
-        client.honeypot = self.hp_website.clone();
-        if let Err(errors) = self.validate() {
-            let mut out = FieldErrors::new();
-            for (field, errs) in errors.field_errors() {
-                let msgs = errs
-                    .iter()
-                    .map(|e| e.message.as_deref().unwrap_or("is not valid").to_owned())
-                    .collect();
-                out.insert(field.to_string(), msgs);
-            }
-            return Err(out);
-        }
-        let parsed = (|| {
-            Ok::<_, (&str, FieldError)>(NewComment {
-                uri: PageUri::parse(&self.uri).map_err(|e| ("uri", e))?,
-                title: PageTitle::parse_optional(self.title.as_deref())
-                    .map_err(|e| ("title", e))?,
-                parent_id: self.parent_id,
-                author_name: AuthorName::parse(&self.author_name)
-                    .map_err(|e| ("author_name", e))?,
-                author_email: AuthorEmail::parse(&self.author_email)
-                    .map_err(|e| ("author_email", e))?,
-                author_url: AuthorUrl::parse_optional(self.author_url.as_deref())
-                    .map_err(|e| ("author_url", e))?,
-                text: CommentText::parse(&self.text).map_err(|e| ("text", e))?,
-                notify_replies: self.notify_replies.unwrap_or(false),
-                site: self.site.clone(),
-                client,
-            })
-        })();
-        parsed.map_err(|(field, msg)| FieldErrors::from([(field.to_owned(), vec![msg])]))
+    fn try_from(
+        (req, Submitter(mut client), config): (CommentRequest, Submitter, &Config),
+    ) -> Result<NewComment, ApiError> {
+        let mut f = Fields::default();
+        let uri = f.take("uri", PageUri::parse(&req.uri));
+        let title = f.take("title", PageTitle::parse_optional(req.title.as_deref()));
+        let name = f.take("author_name", AuthorName::parse(&req.author_name));
+        let email = f.take("author_email", AuthorEmail::parse(&req.author_email));
+        let url = f.take(
+            "author_url",
+            AuthorUrl::parse_optional(req.author_url.as_deref()),
+        );
+        let text = f.take("text", CommentText::parse(&req.text));
+        let (Some(uri), Some(title), Some(name), Some(email), Some(url), Some(text)) =
+            (uri, title, name, email, url, text)
+        else {
+            return Err(ApiError::Validation(f.0));
+        };
+        let site = config.site(&req.site).ok_or(ApiError::UnknownSite)?;
+        client.form_token = req.form_token;
+        client.honeypot = req.hp_website;
+        Ok(NewComment {
+            site: site.clone(),
+            uri,
+            title,
+            parent_id: req.parent_id,
+            author_name: name,
+            author_email: email,
+            author_url: url,
+            text,
+            notify_replies: req.notify_replies.unwrap_or(false),
+            client,
+        })
     }
 }
 
 /// The no-JS form's fields: everything arrives as text.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 pub struct CommentForm {
     #[serde(default)]
+    #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
     pub site: String,
     #[serde(default)]
     pub uri: String,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
+    #[validate(custom(function = "comment_id"))]
     pub parent_id: Option<String>,
     #[serde(default)]
     pub author_name: String,
@@ -160,38 +151,38 @@ pub struct CommentForm {
     pub hp_website: Option<String>,
 }
 
+/// An empty parent field means a top-level comment; anything else must be a comment id.
+fn comment_id(v: &str) -> Result<(), ValidationError> {
+    let v = v.trim();
+    if v.is_empty() || v.parse::<i64>().is_ok_and(|id| id >= 1) {
+        return Ok(());
+    }
+    Err(ValidationError::new("invalid").with_message(Cow::Borrowed("must be a comment id")))
+}
+
 impl CommentForm {
-    /// Converts to the JSON request; a non-numeric parent id is a field error.
-    pub fn into_request(self) -> Result<CommentRequest, FieldErrors> {
-        let parent_id = match self
+    /// The same comment as the JSON request. The parent was checked by validation.
+    pub fn request(&self) -> CommentRequest {
+        let parent_id = self
             .parent_id
             .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(s) => Some(s.parse::<i64>().map_err(|_| {
-                FieldErrors::from([(
-                    "parent_id".to_owned(),
-                    vec!["must be a comment id".to_owned()],
-                )])
-            })?),
-        };
-        Ok(CommentRequest {
-            site: self.site,
-            uri: self.uri,
-            title: self.title,
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        CommentRequest {
+            site: self.site.clone(),
+            uri: self.uri.clone(),
+            title: self.title.clone(),
             parent_id,
-            author_name: self.author_name,
-            author_email: self.author_email,
-            author_url: self.author_url,
-            text: self.text,
+            author_name: self.author_name.clone(),
+            author_email: self.author_email.clone(),
+            author_url: self.author_url.clone(),
+            text: self.text.clone(),
             notify_replies: Some(
                 self.notify_replies
+                    .as_deref()
                     .is_some_and(|v| !v.is_empty() && v != "0" && v != "false"),
             ),
-            form_token: self.form_token,
-            hp_website: self.hp_website,
-        })
+            form_token: self.form_token.clone(),
+            hp_website: self.hp_website.clone(),
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The embeddable widget: its script and styles, the comment-count script, and the
 //! no-JavaScript thread page that works directly, in an iframe, or server-side included.
+pub mod demo;
+pub mod form;
 pub mod thread;
 
 use std::sync::Arc;
@@ -13,8 +15,9 @@ use axum::routing::get;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::pages::{FormView, error_page, html_response};
+use super::error::{Page, html};
 use super::{AppState, urlencode};
+use form::FormView;
 use thread::{Placement, ThreadQuery, ThreadView};
 
 const EMBED_JS: &str = include_str!("assets/embed.js");
@@ -111,15 +114,16 @@ struct EmbedThreadPage {
 /// `GET /embed/thread?site=S&uri=U`: the thread and the form as plain HTML.
 async fn thread_page(State(state): State<AppState>, Query(q): Query<ThreadQuery>) -> Response {
     let (Some(site_id), Some(uri)) = (q.site.clone(), q.uri.clone()) else {
-        return error_page(&ApiError::Validation(
+        return Page(ApiError::Validation(
             [("site".to_owned(), vec!["and uri are required".to_owned()])].into(),
-        ));
+        ))
+        .into_response();
     };
     let Some(site) = state.config.site(&site_id) else {
-        return error_page(&ApiError::UnknownSite);
+        return Page(ApiError::UnknownSite).into_response();
     };
     if let Err(m) = crate::moderation::input::PageUri::parse(&uri) {
-        return error_page(&ApiError::Validation([("uri".to_owned(), vec![m])].into()));
+        return Page(ApiError::Validation([("uri".to_owned(), vec![m])].into())).into_response();
     }
     let base = format!(
         "/embed/thread?site={}&uri={}&",
@@ -134,9 +138,9 @@ async fn thread_page(State(state): State<AppState>, Query(q): Query<ThreadQuery>
     };
     let (thread, form) = match ThreadView::load(&state, &place, &q).await {
         Ok(v) => v,
-        Err(e) => return error_page(&e),
+        Err(e) => return Page(e).into_response(),
     };
-    let mut res = html_response(StatusCode::OK, EmbedThreadPage { thread, form }.render());
+    let mut res = html(StatusCode::OK, EmbedThreadPage { thread, form }.render());
     // The site's own pages may frame this page; nobody else may.
     let ancestors: Vec<String> = site
         .origins

@@ -1,10 +1,10 @@
 //! The thread as server-rendered HTML: shared by the embeddable no-JS page and the demo page.
 use serde::Deserialize;
 
+use super::form::FormView;
 use crate::http::AppState;
 use crate::http::api::views::PublicComment;
 use crate::http::error::ApiError;
-use crate::http::pages::FormView;
 
 /// Replies deeper than this are shown at this depth.
 const MAX_DEPTH: usize = 3;

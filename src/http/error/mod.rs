@@ -11,6 +11,10 @@ use utoipa::ToSchema;
 use crate::limits::RateLimited;
 use crate::moderation::{FieldErrors, ModerationError};
 
+mod page;
+
+pub use page::{Page, html};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("validation failed")]
@@ -207,11 +211,19 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
+impl ApiError {
+    /// Logs a 5xx once, with its cause chain, inside the request's span (which carries the
+    /// request id). Nothing internal ever reaches the response.
+    fn log_if_internal(&self) {
+        if let ApiError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "internal error");
         }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
         let mut res = (self.status(), Json(self.body())).into_response();
         if let ApiError::RateLimited(r) = &self {
             res.headers_mut().extend(rate_limit_headers(r));
