@@ -13,7 +13,7 @@ use super::views::{AuditPage, AuditRow, Link, ModeratorRow, ModeratorsPage, iso,
 use crate::accounts::NewModerator;
 use crate::http::AppState;
 use crate::moderators;
-use entity::enums::Role;
+use entity::enums::{ActorKind, Role};
 
 const AUDIT_PER_PAGE: u64 = 50;
 
@@ -23,18 +23,18 @@ pub struct AuditQuery {
     comment: Option<i64>,
 }
 
-fn actor_label(raw: &str, names: &HashMap<i64, String>) -> String {
-    let (kind, id) = raw.split_once(':').unwrap_or((raw, ""));
-    let id: Option<i64> = id.parse().ok();
+/// Who acted, as a person reads it: a moderator by name, otherwise what kind of actor.
+fn actor_label(kind: ActorKind, id: Option<i64>, names: &HashMap<i64, String>) -> String {
     match (kind, id) {
-        ("moderator", Some(id)) => names
+        (ActorKind::Moderator, Some(id)) => names
             .get(&id)
             .cloned()
             .unwrap_or_else(|| format!("Moderator #{id}")),
-        ("token", Some(id)) => format!("API token #{id}"),
-        ("one-click", _) => "One-click link from a mail".into(),
-        ("system", _) => "replyd".into(),
-        _ => raw.to_owned(),
+        (ActorKind::Token, Some(id)) => format!("API token #{id}"),
+        (ActorKind::OneClick, _) => "One-click link from a mail".into(),
+        (ActorKind::System, _) => "replyd".into(),
+        (ActorKind::Cli, _) => "Command line".into(),
+        _ => crate::moderation::audit::label(kind, id),
     }
 }
 
@@ -58,7 +58,7 @@ pub async fn audit(
         .map(|r| AuditRow {
             when: when(r.created_at),
             when_iso: iso(r.created_at),
-            actor: actor_label(&r.actor, &names),
+            actor: actor_label(r.actor_kind, r.actor_id, &names),
             action: r.action.replace('_', " "),
             comment_id: r.comment_id,
             change: match (r.from_status, r.to_status) {
