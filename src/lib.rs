@@ -1,6 +1,5 @@
 //! replyd: a self-hosted comment moderation service.
 pub mod abuse; // spam defences: word lists, bans, honeypot, time trap, duplicates
-pub mod accounts; // moderator accounts and API tokens
 pub mod app; // start-up: config in, running server out
 pub mod cli; // the command line
 pub mod clock; // injected time
@@ -10,7 +9,6 @@ pub mod http; // everything that speaks HTTP
 pub mod keys; // the install secret and keys derived from it
 pub mod metrics; // the Prometheus registry: requests, queue depth, mail, rate limits, cache
 pub mod moderation; // the comment domain
-pub mod moderators; // the moderator team: accounts as the dashboard manages them
 pub mod notify; // email: outbox, worker, mailer, subscriptions
-pub mod sessions; // dashboard login sessions
 pub mod state; // shared application state
+pub mod team; // the moderator team: accounts, moderators, sessions, API tokens

@@ -9,7 +9,7 @@ use crate::keys::Keys;
 use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
-use crate::sessions::Sessions;
+use crate::team::Team;
 
 /// Cloned for every request by axum's `State` extractor, so it is one reference count.
 #[derive(Clone, Debug)]
@@ -38,8 +38,8 @@ pub struct Shared {
     pub moderation: Moderation,
     pub notify: Notifier,
     pub rate_limits: RateLimits,
-    /// Dashboard login sessions.
-    pub sessions: Sessions,
+    /// The moderator team: accounts, sessions and API tokens.
+    pub team: Team,
     /// The metrics registry served at `/metrics`.
     pub metrics: Metrics,
 }

@@ -154,7 +154,7 @@ backends! {
         let admin = app.logged_in("boss@example.org", Role::Admin).await;
         let mo = app.logged_in("mo@example.org", Role::Moderator).await;
         assert_eq!(mo.get("/admin/").await.status, 200);
-        let mo_id = replyd::moderators::list(&app.state.db).await.unwrap().into_iter().find(|m| m.email == "mo@example.org").unwrap().id;
+        let mo_id = app.moderators().await.into_iter().find(|m| m.email == "mo@example.org").unwrap().id;
         let res = admin.submit("/admin/moderators", &format!("/admin/moderators/{mo_id}/active"), &[("active", "0")]).await;
         assert_eq!(res.status, 303, "{}", res.body);
         assert_eq!(mo.get("/admin/").await.status, 303, "session ended");
