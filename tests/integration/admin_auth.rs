@@ -162,4 +162,15 @@ backends! {
         let page = admin.get("/admin/moderators").await;
         assert!(page.body.contains("deactivated"));
     }
+
+    async fn an_admin_cannot_deactivate_themself(b) {
+        let app = TestApp::spawn(b).await;
+        let admin = app.logged_in("boss@example.org", Role::Admin).await;
+        let me = app.moderators().await[0].id;
+        let res = admin.submit("/admin/moderators", &format!("/admin/moderators/{me}/active"), &[("active", "0")]).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("You cannot deactivate yourself."), "{}", res.body);
+        assert_eq!(admin.get("/admin/moderators").await.status, 200, "still signed in");
+        assert!(app.moderators().await[0].disabled_at.is_none());
+    }
 }
