@@ -21,8 +21,8 @@ use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::moderation::changes::ChangeListener;
 use crate::notify::Notifier;
-use crate::sessions::Sessions;
 use crate::state::{AppState, Shared};
+use crate::team::Team;
 
 pub struct App {
     listener: TcpListener,
@@ -53,7 +53,7 @@ impl App {
         if let Some(shared) = shared_limits(&config.rate_limit, &keys)? {
             limits = limits.with_shared(shared);
         }
-        let sessions = Sessions::new(db.clone(), clock.clone(), &config.admin);
+        let team = Team::new(db.clone(), clock.clone(), keys.clone(), &config.admin);
         let changes = if !config.is_sqlite() {
             Some(ChangeListener::connect(&config.database.url).await?)
         } else {
@@ -67,7 +67,7 @@ impl App {
             clock,
             moderation,
             notify,
-            sessions,
+            team,
             metrics,
         });
         Ok(App {
@@ -84,13 +84,11 @@ impl App {
 
     /// The first-run link for creating the first admin, while no moderator exists.
     pub async fn setup_link(&self) -> anyhow::Result<Option<String>> {
-        if crate::moderators::count(&self.state.db).await? > 0 {
+        let Some(token) = self.state.team.open_setup_token().await? else {
             return Ok(None);
-        }
-        let cfg = &self.state.config;
-        let ttl = chrono::Duration::minutes(i64::from(cfg.admin.setup_link_minutes));
-        let token = crate::moderators::setup_token(&self.state.keys, self.state.clock.now(), ttl);
-        let base = cfg.server.public_url.as_str().trim_end_matches('/');
+        };
+        let base = self.state.config.server.public_url.as_str();
+        let base = base.trim_end_matches('/');
         Ok(Some(format!("{base}/admin/setup/{token}")))
     }
 

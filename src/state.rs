@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::moderation::Moderation;
 use crate::notify::Notifier;
-use crate::sessions::Sessions;
+use crate::team::Team;
 
 /// Cloned for every request by the HTTP layer's state extractor, so it is one reference count.
 #[derive(Clone, Debug)]
@@ -40,8 +40,8 @@ pub struct Shared {
     pub notify: Notifier,
     /// Request rate limits: comment submissions and sign-ins.
     pub limits: Limits,
-    /// Dashboard login sessions.
-    pub sessions: Sessions,
+    /// The moderator team: accounts, sessions and API tokens.
+    pub team: Team,
     /// The metrics registry served at `/metrics`.
     pub metrics: Metrics,
 }

@@ -1,13 +1,17 @@
 //! One row per moderation action. Append-only: nothing updates or deletes these rows.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ActorKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Who acted: `moderator:<id>`, `token:<id>` or `system`.
-    pub actor: String,
+    /// Who acted.
+    pub actor_kind: ActorKind,
+    /// The moderator's or the token's id, for those kinds; empty for the others.
+    pub actor_id: Option<i64>,
     pub action: String,
     pub comment_id: Option<i64>,
     pub from_status: Option<String>,

@@ -170,3 +170,31 @@ impl OutboxState {
         OutboxState::iter().find(|k| k.as_str() == s)
     }
 }
+
+/// Who wrote an audit row: the `actor_kind` column. A moderator or a token also fills
+/// `actor_id`; the others stand alone.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    /// A signed-in moderator (`actor_id` is theirs).
+    #[sea_orm(string_value = "moderator")]
+    Moderator,
+    /// An API token (`actor_id` is the token's).
+    #[sea_orm(string_value = "token")]
+    Token,
+    /// The commenter, proven by their edit token.
+    #[sea_orm(string_value = "author")]
+    Author,
+    /// Whoever held a signed link from a notification mail.
+    #[sea_orm(string_value = "one_click")]
+    OneClick,
+    /// replyd itself: the setup link, seeding, group commit.
+    #[sea_orm(string_value = "system")]
+    System,
+    /// The operator, at the server's command line.
+    #[sea_orm(string_value = "cli")]
+    Cli,
+}

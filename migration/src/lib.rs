@@ -6,6 +6,7 @@ mod m20261129_000002_abuse;
 mod m20261129_000003_outbox;
 mod m20261129_000004_dashboard;
 mod m20261130_000005_address_bans;
+mod m20261202_000006_audit_actor;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_outbox::Migration),
             Box::new(m20261129_000004_dashboard::Migration),
             Box::new(m20261130_000005_address_bans::Migration),
+            Box::new(m20261202_000006_audit_actor::Migration),
         ]
     }
 }

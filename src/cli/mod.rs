@@ -6,11 +6,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 
-use crate::accounts::{self, NewModerator};
 use crate::app::App;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::team::{Acting, NewModerator, Team};
 use entity::enums::Role;
 
 mod seed;
@@ -108,26 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password_stdin: _,
                     admin,
                 },
-        } => {
-            let db = open(&config).await?;
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let role = if admin { Role::Admin } else { Role::Moderator };
-            let m = accounts::add_moderator(
-                &db.writer,
-                &Clock::system(),
-                NewModerator {
-                    email: &email,
-                    name: &name,
-                    password,
-                    role,
-                },
-            )
-            .await?;
-            println!("moderator {} added (id {})", m.email, m.id);
-            Ok(())
-        }
+        } => add_moderator(&config, &email, &name, admin).await,
         Command::Seed {
             site,
             uri,
@@ -137,15 +118,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {
-            let db = open(&config).await?;
-            let token =
-                accounts::create_token(&db.writer, &Clock::system(), &name, moderator.as_deref())
-                    .await?;
+            let token = team(&config)
+                .await?
+                .create_token(&Acting::Cli, &name, moderator.as_deref())
+                .await?;
             println!("API token {name:?} created. It is shown only once:");
             println!("{token}");
             Ok(())
         }
     }
+}
+
+/// `moderator add`: through the team service, so the account gets the same audit row as
+/// one added from the dashboard, with the command line as its actor.
+async fn add_moderator(
+    config: &Config,
+    email: &str,
+    name: &str,
+    admin: bool,
+) -> anyhow::Result<()> {
+    let team = team(config).await?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let role = if admin { Role::Admin } else { Role::Moderator };
+    let new = NewModerator {
+        email,
+        name,
+        password,
+        role,
+    };
+    let m = team.add(&Acting::Cli, new).await?;
+    println!("moderator {} added (id {})", m.email, m.id);
+    Ok(())
+}
+
+/// The team service over the configured database, as the server would build it.
+async fn team(config: &Config) -> anyhow::Result<Team> {
+    let db = open(config).await?;
+    let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
+    Ok(Team::new(db, Clock::system(), keys, &config.admin))
 }
 
 async fn seed(

@@ -154,12 +154,23 @@ backends! {
         let admin = app.logged_in("boss@example.org", Role::Admin).await;
         let mo = app.logged_in("mo@example.org", Role::Moderator).await;
         assert_eq!(mo.get("/admin/").await.status, 200);
-        let mo_id = replyd::moderators::list(&app.state.db).await.unwrap().into_iter().find(|m| m.email == "mo@example.org").unwrap().id;
+        let mo_id = app.moderators().await.into_iter().find(|m| m.email == "mo@example.org").unwrap().id;
         let res = admin.submit("/admin/moderators", &format!("/admin/moderators/{mo_id}/active"), &[("active", "0")]).await;
         assert_eq!(res.status, 303, "{}", res.body);
         assert_eq!(mo.get("/admin/").await.status, 303, "session ended");
         assert_eq!(mo.login("mo@example.org", PASSWORD).await.status, 401);
         let page = admin.get("/admin/moderators").await;
         assert!(page.body.contains("deactivated"));
+    }
+
+    async fn an_admin_cannot_deactivate_themself(b) {
+        let app = TestApp::spawn(b).await;
+        let admin = app.logged_in("boss@example.org", Role::Admin).await;
+        let me = app.moderators().await[0].id;
+        let res = admin.submit("/admin/moderators", &format!("/admin/moderators/{me}/active"), &[("active", "0")]).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("You cannot deactivate yourself."), "{}", res.body);
+        assert_eq!(admin.get("/admin/moderators").await.status, 200, "still signed in");
+        assert!(app.moderators().await[0].disabled_at.is_none());
     }
 }

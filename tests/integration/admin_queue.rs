@@ -83,7 +83,7 @@ backends! {
         let token = app.token().await;
         let ids = [app.submit(json!({})).await, app.submit(json!({})).await, app.submit(json!({})).await, app.submit(json!({})).await];
         let d = app.logged_in("mo@example.org", Role::Moderator).await;
-        let me = replyd::moderators::list(&app.state.db).await.unwrap()[0].id;
+        let me = app.moderators().await[0].id;
         for (id, action) in ids.iter().zip(["approve", "reject", "spam", "delete"]) {
             let res = d.post(&format!("/admin/comments/{id}/act"), &[("action", action), ("back", "/admin/?status=pending")]).await;
             assert_eq!(res.status, 303, "{action}: {}", res.body);
@@ -160,7 +160,7 @@ backends! {
         assert_eq!(mo.post("/admin/moderators", &add).await.status, 403);
         assert_eq!(mo.post("/admin/moderators/1/active", &[("active", "0")]).await.status, 403);
         assert!(!mo.get("/admin/").await.body.contains("/admin/moderators"), "no link for moderators");
-        assert_eq!(replyd::moderators::count(&app.state.db).await.unwrap(), 1);
+        assert_eq!(app.moderator_count().await, 1);
 
         let admin = app.logged_in("boss@example.org", Role::Admin).await;
         let res = admin.submit("/admin/moderators", "/admin/moderators", &[("name", "New Mod"), ("email", "new@example.org"), ("password", "long enough password"), ("role", "moderator")]).await;

@@ -7,11 +7,8 @@ use crate::support::dashboard::PASSWORD;
 use entity::enums::Role;
 
 fn setup_path(app: &TestApp) -> String {
-    let token = replyd::moderators::setup_token(
-        &app.state.keys,
-        app.clock.now(),
-        chrono::Duration::hours(1),
-    );
+    let token =
+        replyd::team::setup_token(&app.state.keys, app.clock.now(), chrono::Duration::hours(1));
     format!("/admin/setup/{token}")
 }
 
@@ -35,7 +32,7 @@ backends! {
         let csrf = again.get("/admin/login").await.csrf();
         let res = again.post_raw(&path, &[("csrf", &csrf), other[0], other[1], other[2]]).await;
         assert_eq!(res.status, 422);
-        assert_eq!(replyd::moderators::count(&app.state.db).await.unwrap(), 1);
+        assert_eq!(app.moderator_count().await, 1);
     }
 
     async fn the_setup_link_expires_and_is_refused_when_forged(b) {

@@ -1,7 +1,11 @@
 //! The command line, run as a real process: `moderator add`, `token create`, `migrate`.
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use serde_json::Value;
+
+use crate::support::dashboard::PASSWORD;
 use crate::support::{TempDir, TestApp};
 
 fn replyd(config: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
@@ -29,9 +33,8 @@ fn replyd(config: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String
     )
 }
 
-#[tokio::test]
-async fn cli_creates_moderators_and_tokens_that_work_against_the_api() {
-    let dir = TempDir::new();
+/// A config file over a fresh SQLite file in `dir`: the database's path and the config's.
+fn sqlite_config(dir: &TempDir) -> (PathBuf, PathBuf) {
     let db = dir.path.join("cli.db");
     let config = dir.path.join("replyd.toml");
     std::fs::write(
@@ -42,6 +45,13 @@ async fn cli_creates_moderators_and_tokens_that_work_against_the_api() {
         ),
     )
     .unwrap();
+    (db, config)
+}
+
+#[tokio::test]
+async fn cli_creates_moderators_and_tokens_that_work_against_the_api() {
+    let dir = TempDir::new();
+    let (db, config) = sqlite_config(&dir);
     let (ok, out, err) = replyd(&config, &["migrate"], "");
     assert!(ok, "{out}{err}");
     let (ok, out, err) = replyd(
@@ -95,6 +105,90 @@ async fn cli_creates_moderators_and_tokens_that_work_against_the_api() {
         .unwrap();
     assert!(row.password_hash.starts_with("$argon2id$"));
     assert_eq!(row.role, entity::enums::Role::Admin);
+}
+
+/// The `moderator_add` rows, oldest first, each with its detail's id taken out: the rest
+/// must not depend on who added the moderator.
+async fn moderator_adds(app: &TestApp) -> Vec<(String, i64, Value)> {
+    let token = app.token().await;
+    let (_, log) = app
+        .admin(&token, reqwest::Method::GET, "/api/v1/admin/audit")
+        .await;
+    let mut rows: Vec<(String, i64, Value)> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "moderator_add")
+        .map(|e| {
+            let mut detail = e["detail"].clone();
+            let id = detail["moderator_id"].as_i64().unwrap();
+            detail.as_object_mut().unwrap().remove("moderator_id");
+            (e["actor"].as_str().unwrap().to_owned(), id, detail)
+        })
+        .collect();
+    rows.reverse();
+    rows
+}
+
+#[tokio::test]
+async fn a_moderator_added_from_the_cli_gets_the_audit_row_the_dashboard_writes() {
+    let dir = TempDir::new();
+    let (db, config) = sqlite_config(&dir);
+    assert!(replyd(&config, &["migrate"], "").0);
+    let args = [
+        "moderator",
+        "add",
+        "--email",
+        "boss@example.org",
+        "--name",
+        "Boss",
+    ];
+    let args = [&args[..], &["--password-stdin", "--admin"]].concat();
+    let (ok, out, err) = replyd(&config, &args, &format!("{PASSWORD}\n"));
+    assert!(ok, "{out}{err}");
+
+    let app = TestApp::spawn_with(crate::support::Backend::Sqlite, |c| {
+        c.database.url = format!("sqlite://{}?mode=rwc", db.display());
+    })
+    .await;
+    let boss = app.dashboard();
+    assert_eq!(boss.login("boss@example.org", PASSWORD).await.status, 303);
+    let same = [
+        ("name", "Boss"),
+        ("email", "boss2@example.org"),
+        ("password", PASSWORD),
+        ("role", "admin"),
+    ];
+    let res = boss
+        .submit("/admin/moderators", "/admin/moderators", &same)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    let ids: Vec<i64> = app.moderators().await.iter().map(|m| m.id).collect();
+    let rows = moderator_adds(&app).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (cli, dashboard) = (&rows[0], &rows[1]);
+    assert_eq!(cli.0, "cli", "the command line is the actor");
+    assert_eq!(dashboard.0, format!("moderator:{}", ids[0]));
+    assert_eq!(
+        (cli.1, dashboard.1),
+        (ids[0], ids[1]),
+        "each row names its moderator"
+    );
+    assert_eq!(cli.2, dashboard.2, "the same detail either way");
+    assert_eq!(cli.2, serde_json::json!({"name": "Boss", "role": "admin"}));
+    assert!(
+        app.dashboard()
+            .login("boss2@example.org", PASSWORD)
+            .await
+            .status
+            == 303
+    );
+    let page = boss.get("/admin/audit").await;
+    assert!(
+        page.body.contains("Command line"),
+        "the dashboard names the actor"
+    );
 }
 
 #[test]

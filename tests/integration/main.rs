@@ -26,6 +26,7 @@ mod group_commit;
 mod hardening;
 mod instances;
 mod metrics;
+mod migrations;
 mod moderation_api;
 mod no_js_form;
 mod one_click;

@@ -15,8 +15,8 @@ use rand::RngExt;
 use super::error::AdminError;
 use crate::http::AppState;
 use crate::moderation::Actor;
-use crate::sessions::Session;
-use entity::{enums::Role, moderator};
+use crate::team::{Acting, Session};
+use entity::moderator;
 
 pub const SESSION_COOKIE: &str = "replyd_session";
 const FORM_COOKIE: &str = "replyd_form";
@@ -37,10 +37,13 @@ impl SignedIn {
         &self.session.moderator
     }
 
+    /// This moderator, as the team's rules see them.
+    pub fn acting(&self) -> Acting {
+        self.session.acting()
+    }
+
     pub fn actor(&self) -> Actor {
-        Actor::Moderator {
-            id: self.session.moderator.id,
-        }
+        self.acting().actor()
     }
 }
 
@@ -75,8 +78,8 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let found = match cookie(&parts.headers, SESSION_COOKIE) {
             Some(c) => state
-                .sessions
-                .find(&c)
+                .team
+                .session(&c)
                 .await
                 .map_err(|e| AdminError::from(e).into_response())?
                 .map(|s| (c, s)),
@@ -110,7 +113,7 @@ impl FromRequestParts<AppState> for AdminOnly {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let user = SignedIn::from_request_parts(parts, state).await?;
-        if user.moderator().role != Role::Admin {
+        if !user.acting().is_admin() {
             return Err(AdminError::Forbidden.into_response());
         }
         Ok(AdminOnly(user))
@@ -212,7 +215,7 @@ impl FromRequest<AppState> for AnonForm {
 /// Whether the signed-in state exists without redirecting (for the login page).
 pub async fn current(state: &AppState, headers: &HeaderMap) -> bool {
     match cookie(headers, SESSION_COOKIE) {
-        Some(c) => matches!(state.sessions.find(&c).await, Ok(Some(_))),
+        Some(c) => matches!(state.team.session(&c).await, Ok(Some(_))),
         None => false,
     }
 }

@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::render::{Chrome, render};
 use super::views::ErrorPage;
-use crate::accounts::AccountError;
 use crate::moderation::ModerationError;
+use crate::team::TeamError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -107,16 +107,25 @@ impl From<ModerationError> for AdminError {
     }
 }
 
-impl From<AccountError> for AdminError {
-    fn from(e: AccountError) -> Self {
+impl From<TeamError> for AdminError {
+    fn from(e: TeamError) -> Self {
         match e {
-            AccountError::Invalid(why) => AdminError::Invalid(why),
-            AccountError::Exists => {
+            TeamError::Invalid(why) => AdminError::Invalid(why),
+            TeamError::Exists => {
                 AdminError::Invalid("A moderator with that email already exists.".into())
             }
-            AccountError::UnknownModerator => AdminError::NotFound,
-            AccountError::Hash => AdminError::Internal(anyhow::anyhow!("password hashing failed")),
-            AccountError::Db(db) => AdminError::Internal(db.into()),
+            TeamError::UnknownModerator => AdminError::NotFound,
+            TeamError::Forbidden => AdminError::Forbidden,
+            TeamError::CannotDeactivateSelf => {
+                AdminError::Invalid("You cannot deactivate yourself.".into())
+            }
+            TeamError::SetupClosed => AdminError::Invalid(
+                "This setup link has expired or was already used. Ask an admin for an \
+                 account, or add one with `replyd moderator add`."
+                    .into(),
+            ),
+            TeamError::Hash => AdminError::Internal(anyhow::anyhow!("password hashing failed")),
+            TeamError::Db(db) => AdminError::Internal(db.into()),
         }
     }
 }

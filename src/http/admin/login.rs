@@ -10,7 +10,6 @@ use super::auth::{AnonForm, Posted, SESSION_COOKIE, anonymous_token, current, lo
 use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::LoginPage;
-use crate::accounts;
 use crate::http::AppState;
 use crate::http::client::ClientIp;
 use crate::http::limit;
@@ -78,12 +77,11 @@ pub async fn submit(
     };
     let email = fields.text("email");
     let next = fields.get("next").map(str::to_owned);
-    let found =
-        match accounts::authenticate(&state.db.reader, &email, &fields.text("password")).await {
-            Ok(found) => found,
-            Err(e) => return AdminError::from(e).into_response(),
-        };
-    let Some(moderator) = found else {
+    let found = match state.team.log_in(&email, &fields.text("password")).await {
+        Ok(found) => found,
+        Err(e) => return AdminError::from(e).into_response(),
+    };
+    let Some(id) = found else {
         return login_page(
             &state,
             &headers,
@@ -92,10 +90,6 @@ pub async fn submit(
             next,
             Some("That email and password do not match an active moderator."),
         );
-    };
-    let id = match state.sessions.create(moderator.id).await {
-        Ok(id) => id,
-        Err(e) => return AdminError::from(e).into_response(),
     };
     let mut res = Redirect::to(&local_path(next.as_deref(), "/admin/")).into_response();
     res.headers_mut().append(
@@ -106,7 +100,7 @@ pub async fn submit(
 }
 
 pub async fn logout(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
-    state.sessions.end(&form.user.cookie).await?;
+    state.team.log_out(&form.user.cookie).await?;
     let mut res = Redirect::to("/admin/login").into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, None));

@@ -13,7 +13,6 @@ use super::render::{Chrome, render};
 use super::views::{Link, iso, when};
 use crate::http::AppState;
 use crate::notify::outbox::State as MailState;
-use entity::enums::Role;
 
 const LIMIT: u64 = 200;
 
@@ -101,7 +100,7 @@ pub async fn retry(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    if form.user.moderator().role != Role::Admin {
+    if !form.user.acting().is_admin() {
         return Err(AdminError::Forbidden);
     }
     state.notify.retry(id).await?.ok_or(AdminError::NotFound)?;

@@ -6,14 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::auth::{AdminOnly, Posted, SignedIn};
+use super::auth::{Posted, SignedIn};
 use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{AuditPage, AuditRow, Link, ModeratorRow, ModeratorsPage, iso, when};
-use crate::accounts::NewModerator;
 use crate::http::AppState;
-use crate::moderators;
-use entity::enums::Role;
+use crate::team::NewModerator;
+use entity::enums::{ActorKind, Role};
 
 const AUDIT_PER_PAGE: u64 = 50;
 
@@ -23,18 +22,18 @@ pub struct AuditQuery {
     comment: Option<i64>,
 }
 
-fn actor_label(raw: &str, names: &HashMap<i64, String>) -> String {
-    let (kind, id) = raw.split_once(':').unwrap_or((raw, ""));
-    let id: Option<i64> = id.parse().ok();
+/// Who acted, as a person reads it: a moderator by name, otherwise what kind of actor.
+fn actor_label(kind: ActorKind, id: Option<i64>, names: &HashMap<i64, String>) -> String {
     match (kind, id) {
-        ("moderator", Some(id)) => names
+        (ActorKind::Moderator, Some(id)) => names
             .get(&id)
             .cloned()
             .unwrap_or_else(|| format!("Moderator #{id}")),
-        ("token", Some(id)) => format!("API token #{id}"),
-        ("one-click", _) => "One-click link from a mail".into(),
-        ("system", _) => "replyd".into(),
-        _ => raw.to_owned(),
+        (ActorKind::Token, Some(id)) => format!("API token #{id}"),
+        (ActorKind::OneClick, _) => "One-click link from a mail".into(),
+        (ActorKind::System, _) => "replyd".into(),
+        (ActorKind::Cli, _) => "Command line".into(),
+        _ => crate::moderation::audit::label(kind, id),
     }
 }
 
@@ -48,17 +47,13 @@ pub async fn audit(
         .moderation
         .audit_log(q.comment, (page_no - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE)
         .await?;
-    let names: HashMap<i64, String> = moderators::list(&state.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.name))
-        .collect();
+    let names = state.team.names().await?;
     let rows: Vec<AuditRow> = rows
         .into_iter()
         .map(|r| AuditRow {
             when: when(r.created_at),
             when_iso: iso(r.created_at),
-            actor: actor_label(&r.actor, &names),
+            actor: actor_label(r.actor_kind, r.actor_id, &names),
             action: r.action.replace('_', " "),
             comment_id: r.comment_id,
             change: match (r.from_status, r.to_status) {
@@ -114,7 +109,9 @@ async fn moderators_page(
     error: Option<String>,
     typed: (String, String),
 ) -> Result<Response, AdminError> {
-    let rows = moderators::list(&state.db)
+    let rows = state
+        .team
+        .list(&user.acting())
         .await?
         .into_iter()
         .map(|m| ModeratorRow {
@@ -143,7 +140,7 @@ async fn moderators_page(
 
 pub async fn moderators(
     State(state): State<AppState>,
-    AdminOnly(user): AdminOnly,
+    user: SignedIn,
     Query(q): Query<ModeratorsQuery>,
 ) -> Result<Response, AdminError> {
     let notice = match q.done.as_deref() {
@@ -167,9 +164,6 @@ pub async fn add_moderator(
     State(state): State<AppState>,
     form: Posted,
 ) -> Result<Response, AdminError> {
-    if form.user.moderator().role != Role::Admin {
-        return Err(AdminError::Forbidden);
-    }
     let f = &form.fields;
     let role = if f.get("role") == Some("admin") {
         Role::Admin
@@ -182,7 +176,7 @@ pub async fn add_moderator(
         password: f.get("password").unwrap_or_default(),
         role,
     };
-    match moderators::add(&state.db, &state.clock, &form.user.actor(), new).await {
+    match state.team.add(&form.user.acting(), new).await {
         Ok(_) => Ok(Redirect::to("/admin/moderators?done=added").into_response()),
         Err(e) => match AdminError::from(e) {
             AdminError::Invalid(why) => {
@@ -207,16 +201,11 @@ pub async fn set_active(
     Path(id): Path<i64>,
     form: Posted,
 ) -> Result<Redirect, AdminError> {
-    if form.user.moderator().role != Role::Admin {
-        return Err(AdminError::Forbidden);
-    }
     let active = form.fields.get("active") == Some("1");
-    if !active && id == form.user.moderator().id {
-        return Err(AdminError::Invalid(
-            "You cannot deactivate yourself.".into(),
-        ));
-    }
-    moderators::set_active(&state.db, &state.clock, &form.user.actor(), id, active).await?;
+    state
+        .team
+        .set_active(&form.user.acting(), id, active)
+        .await?;
     let done = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/admin/moderators?done={done}")))
 }

@@ -6,7 +6,6 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::assets;
 use super::auth::SignedIn;
-use entity::enums::Role;
 
 /// What every dashboard page shows around its content.
 pub struct Chrome {
@@ -43,7 +42,7 @@ impl Chrome {
     pub fn signed_in(user: &SignedIn, nav: &'static str) -> Chrome {
         Chrome {
             me: Some(user.moderator().name.clone()),
-            is_admin: user.moderator().role == Role::Admin,
+            is_admin: user.acting().is_admin(),
             csrf: user.csrf.clone(),
             nav,
             ..Chrome::bare()

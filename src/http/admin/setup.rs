@@ -9,24 +9,12 @@ use super::auth::{AnonForm, SESSION_COOKIE, anonymous_token, set_cookie};
 use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::SetupPage;
-use crate::accounts::NewModerator;
 use crate::http::AppState;
-use crate::moderators;
-use entity::enums::Role;
+use crate::team::{FirstAdmin, TeamError};
 
-async fn usable(state: &AppState, token: &str) -> Result<bool, AdminError> {
-    Ok(
-        moderators::setup_token_valid(&state.keys, token, state.clock.now())
-            && moderators::count(&state.db).await? == 0,
-    )
-}
-
+/// The page for a forged, expired or spent link.
 fn closed() -> AdminError {
-    AdminError::Invalid(
-        "This setup link has expired or was already used. Ask an admin for an account, or \
-         add one with `replyd moderator add`."
-            .into(),
-    )
+    TeamError::SetupClosed.into()
 }
 
 fn page(
@@ -57,7 +45,7 @@ pub async fn form(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AdminError> {
-    if !usable(&state, &token).await? {
+    if !state.team.setup_open(&token).await? {
         return Err(closed());
     }
     Ok(page(
@@ -75,18 +63,14 @@ pub async fn submit(
     headers: HeaderMap,
     AnonForm(f): AnonForm,
 ) -> Result<Response, AdminError> {
-    if !usable(&state, &token).await? {
-        return Err(closed());
-    }
-    let new = NewModerator {
+    let admin = FirstAdmin {
         email: f.get("email").unwrap_or_default(),
         name: f.get("name").unwrap_or_default(),
         password: f.get("password").unwrap_or_default(),
-        role: Role::Admin,
     };
-    let created = match moderators::create_first_admin(&state.db, &state.clock, new).await {
-        Ok(Some(m)) => m,
-        Ok(None) => return Err(closed()),
+    let id = match state.team.set_up_first_admin(&token, admin).await {
+        Ok(id) => id,
+        Err(TeamError::SetupClosed) => return Err(closed()),
         Err(e) => match AdminError::from(e) {
             AdminError::Invalid(why) => {
                 let typed = (f.text("email"), f.text("name"));
@@ -101,7 +85,6 @@ pub async fn submit(
             other => return Err(other),
         },
     };
-    let id = state.sessions.create(created.id).await?;
     let mut res = Redirect::to("/admin/").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,

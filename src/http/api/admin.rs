@@ -7,7 +7,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::{AdminComment, AdminCommentList, AuditEntry, AuditList, DeleteResponse};
-use crate::accounts;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::IdPath;
@@ -34,9 +33,11 @@ where
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ApiError::Unauthorized)?;
-        accounts::authenticate_token(&state.db.reader, token)
+        state
+            .team
+            .authenticate_token(token)
             .await?
-            .map(Moderator)
+            .map(|holder| Moderator(holder.actor()))
             .ok_or(ApiError::Unauthorized)
     }
 }

@@ -206,7 +206,7 @@ impl From<&audit_log::Model> for AuditEntry {
     fn from(a: &audit_log::Model) -> Self {
         AuditEntry {
             id: a.id,
-            actor: a.actor.clone(),
+            actor: crate::moderation::audit::label(a.actor_kind, a.actor_id),
             action: a.action.clone(),
             comment_id: a.comment_id,
             from_status: a.from_status.clone(),

@@ -174,6 +174,25 @@ impl From<crate::notify::NotifyError> for ApiError {
     }
 }
 
+impl From<crate::team::TeamError> for ApiError {
+    fn from(e: crate::team::TeamError) -> Self {
+        use crate::team::TeamError;
+        match e {
+            TeamError::Invalid(why) => field_error("request", why),
+            e @ TeamError::Exists => field_error("email", e.to_string()),
+            TeamError::UnknownModerator => ApiError::NotFound,
+            TeamError::Forbidden | TeamError::CannotDeactivateSelf => ApiError::Forbidden,
+            TeamError::SetupClosed => ApiError::NotFound,
+            TeamError::Hash => ApiError::Internal(anyhow::anyhow!("password hashing failed")),
+            TeamError::Db(db) => ApiError::Internal(db.into()),
+        }
+    }
+}
+
+fn field_error(field: &str, why: String) -> ApiError {
+    ApiError::Validation([(field.to_owned(), vec![why])].into())
+}
+
 /// The headers of a 429: `Retry-After`, and the `RateLimit-Policy` / `RateLimit` fields of
 /// the IETF httpapi-ratelimit-headers draft: the policy that refused, its quota and window,
 /// and that nothing remains until the reset.

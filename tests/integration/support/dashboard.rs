@@ -46,21 +46,35 @@ pub struct Dashboard {
 }
 
 impl TestApp {
-    /// Creates a moderator with [`PASSWORD`] and returns its id.
+    /// Creates a moderator with [`PASSWORD`] and returns its id, as `replyd moderator add`
+    /// would.
     pub async fn add_moderator(&self, email: &str, name: &str, role: Role) -> i64 {
-        replyd::accounts::add_moderator(
-            &self.state.db.writer,
-            &self.clock,
-            replyd::accounts::NewModerator {
-                email,
-                name,
-                password: PASSWORD,
-                role,
-            },
-        )
-        .await
-        .expect("moderator")
-        .id
+        let new = replyd::team::NewModerator {
+            email,
+            name,
+            password: PASSWORD,
+            role,
+        };
+        self.state
+            .team
+            .add(&replyd::team::Acting::Cli, new)
+            .await
+            .expect("moderator")
+            .id
+    }
+
+    /// Every moderator account, oldest first.
+    pub async fn moderators(&self) -> Vec<entity::moderator::Model> {
+        self.state
+            .team
+            .list(&replyd::team::Acting::Cli)
+            .await
+            .expect("moderators")
+    }
+
+    /// How many moderator accounts exist.
+    pub async fn moderator_count(&self) -> u64 {
+        self.state.team.count().await.expect("count")
     }
 
     pub fn dashboard(&self) -> Dashboard {

@@ -176,7 +176,9 @@ impl TestApp {
 
     /// A moderator API token, made through the same code as `replyd token create`.
     pub async fn token(&self) -> String {
-        replyd::accounts::create_token(&self.state.db.writer, &self.clock, "test", None)
+        self.state
+            .team
+            .create_token(&replyd::team::Acting::Cli, "test", None)
             .await
             .expect("token")
     }

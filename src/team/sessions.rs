@@ -1,28 +1,18 @@
-//! Dashboard login sessions: creation, look-up with idle and absolute expiry, and logout.
-//! Sessions live in the database, so any instance can serve any moderator; only the
-//! SHA-256 of a session id is stored. Time comes from the injected clock.
+//! Logging in and dashboard sessions: the password check, session creation, look-up with
+//! idle and absolute expiry, and logout. Sessions live in the database, so any instance
+//! can serve any moderator; only the SHA-256 of a session id is stored. Time comes from
+//! the injected clock.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::clock::Clock;
-use crate::config::AdminConfig;
-use crate::db::Db;
+use super::{Acting, Team, TeamError, accounts, passwords, stored_hash as hash};
 use entity::{moderator, session};
 
 /// A session is touched (its idle timer reset) at most this often, to spare the writer.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
-
-#[derive(Clone, Debug)]
-pub struct Sessions {
-    db: Db,
-    clock: Clock,
-    idle: Duration,
-    absolute: Duration,
-}
 
 /// A live session and the moderator it belongs to.
 #[derive(Debug, Clone)]
@@ -32,18 +22,36 @@ pub struct Session {
     pub moderator: moderator::Model,
 }
 
-impl Sessions {
-    pub fn new(db: Db, clock: Clock, cfg: &AdminConfig) -> Sessions {
-        Sessions {
-            db,
-            clock,
-            idle: Duration::minutes(i64::from(cfg.session_idle_minutes)),
-            absolute: Duration::hours(i64::from(cfg.session_absolute_hours)),
+impl Session {
+    /// The moderator of this session, as the team's rules see them.
+    pub fn acting(&self) -> Acting {
+        Acting::Moderator {
+            id: self.moderator.id,
+            role: self.moderator.role,
+        }
+    }
+}
+
+impl Team {
+    /// Checks a login and starts a session: the only copy of its id, for the cookie.
+    /// Unknown emails, wrong passwords and deactivated accounts all get `None`, in the same
+    /// time.
+    pub async fn log_in(&self, email: &str, password: &str) -> Result<Option<String>, TeamError> {
+        let found = accounts::by_email(&self.db.reader, email).await?;
+        let hash = found
+            .as_ref()
+            .map_or(passwords::DUMMY_HASH.to_owned(), |m| {
+                m.password_hash.clone()
+            });
+        let ok = passwords::verify(password, hash).await;
+        match found.filter(|m| ok && m.disabled_at.is_none()) {
+            Some(m) => Ok(Some(self.start_session(m.id).await?)),
+            None => Ok(None),
         }
     }
 
-    /// Starts a session and returns the only copy of its id, for the cookie.
-    pub async fn create(&self, moderator_id: i64) -> Result<String, DbErr> {
+    /// Starts a session and returns the only copy of its id.
+    pub(super) async fn start_session(&self, moderator_id: i64) -> Result<String, TeamError> {
         let raw: [u8; 32] = rand::rng().random();
         let id = URL_SAFE_NO_PAD.encode(raw);
         let now = self.clock.now();
@@ -58,7 +66,7 @@ impl Sessions {
             moderator_id: Set(moderator_id),
             created_at: Set(now),
             last_seen_at: Set(now),
-            expires_at: Set(now + self.absolute),
+            expires_at: Set(now + self.session_absolute),
         }
         .insert(&tx)
         .await?;
@@ -67,8 +75,9 @@ impl Sessions {
     }
 
     /// The live session for a cookie value. Expired sessions and deactivated moderators
-    /// get nothing; a live session's idle timer is reset.
-    pub async fn find(&self, id: &str) -> Result<Option<Session>, DbErr> {
+    /// get nothing, so deactivation stops a session at its next request; a live
+    /// session's idle timer is reset.
+    pub async fn session(&self, id: &str) -> Result<Option<Session>, TeamError> {
         if id.is_empty() || id.len() > 100 {
             return Ok(None);
         }
@@ -99,18 +108,14 @@ impl Sessions {
     }
 
     fn is_live(&self, row: &session::Model, now: DateTime<Utc>) -> bool {
-        now < row.expires_at && now < row.last_seen_at + self.idle
+        now < row.expires_at && now < row.last_seen_at + self.session_idle
     }
 
     /// Ends one session (logout).
-    pub async fn end(&self, id: &str) -> Result<(), DbErr> {
+    pub async fn log_out(&self, id: &str) -> Result<(), TeamError> {
         session::Entity::delete_by_id(hash(id))
             .exec(&self.db.writer)
             .await?;
         Ok(())
     }
-}
-
-fn hash(id: &str) -> String {
-    hex::encode(Sha256::digest(id.as_bytes()))
 }

@@ -1,0 +1,65 @@
+//! Password hashes: argon2id with default parameters, computed off the async threads, and
+//! a dummy hash so that an unknown email costs what a wrong password costs. Every check
+//! of a password passes through `verify`, the one place a bound on concurrent checks fits.
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+
+use super::TeamError;
+
+/// An argon2id hash (default parameters) of a password nobody knows. Checking a login for an
+/// unknown email against it costs the same time as a real check, so timing reveals nothing.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$+BV0j9BxOxjZbCR65mwzaA$52XNbx1GpJmv/DhTho0y2vlYu+3JhUQY7kSKEaZWKY0";
+
+/// Hashes a new password on the blocking pool.
+pub async fn hash(password: &str) -> Result<String, TeamError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|_| TeamError::Hash)?
+}
+
+/// Whether `password` matches `hash` (a PHC string), checked on the blocking pool. A hash
+/// that does not parse matches nothing.
+pub async fn verify(password: &str, hash: String) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_now(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn hash_now(password: &str) -> Result<String, TeamError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|_| TeamError::Hash)
+}
+
+fn verify_now(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::password_hash::phc::PasswordHash;
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let fresh = hash_now("some password").unwrap();
+        let fresh = PasswordHash::new(&fresh).unwrap();
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(dummy.algorithm, fresh.algorithm);
+        assert_eq!(dummy.version, fresh.version);
+        assert_eq!(dummy.params, fresh.params);
+        assert!(!verify_now("", DUMMY_HASH));
+    }
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_another_does_not() {
+        let h = hash("correct horse battery").await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", h.clone()).await);
+        assert!(!verify("wrong horse battery", h).await);
+    }
+}
