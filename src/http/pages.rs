@@ -164,7 +164,8 @@ pub fn html_response(status: StatusCode, rendered: Result<String, askama::Error>
 pub fn form_with_errors(state: &AppState, typed: &CommentForm, errors: FieldErrors) -> Response {
     let mut form = FormView::from(typed);
     if form.form_token.trim().is_empty() {
-        form.form_token = form_token::issue(&state.keys, &form.site, &form.uri, state.clock.now());
+        let (now, max_age) = (state.clock.now(), state.config.spam.form_token_max_age_secs);
+        form.form_token = form_token::issue(&state.keys, &form.site, &form.uri, now, max_age);
     }
     form.errors = errors;
     html_response(
