@@ -9,7 +9,6 @@ mod group_commit;
 pub mod input;
 mod link;
 pub mod markdown;
-pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;
