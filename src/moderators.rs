@@ -12,7 +12,6 @@ use crate::moderation::Actor;
 use crate::moderation::audit::{self, Entry};
 use entity::{moderator, setting};
 
-const SETUP_PURPOSE: &str = "admin-setup";
 const SETUP_USED_KEY: &str = "setup_link_used";
 
 pub async fn list(db: &Db) -> Result<Vec<moderator::Model>, sea_orm::DbErr> {
@@ -79,21 +78,17 @@ async fn record<C: sea_orm::ConnectionTrait>(
     audit::record(tx, Entry::general(actor, action, detail, at)).await
 }
 
-/// The token of the first-run setup link, valid for `ttl`.
+/// The token of the first-run setup link, valid for `ttl`: `EXPIRES.v1.TAG`.
 pub fn setup_token(keys: &Keys, now: DateTime<Utc>, ttl: Duration) -> String {
-    let exp = (now + ttl).timestamp().to_string();
-    format!("{exp}.{}", keys.sign(SETUP_PURPOSE, &exp))
+    use crate::keys::token::{Purpose, SignedToken};
+    SignedToken::new(Purpose::Setup, now + ttl).sign(keys, &[])
 }
 
-/// Whether a setup token is authentic and unexpired (not whether setup is still open).
+/// Whether a setup token is canonical, authentic and unexpired (not whether setup is still
+/// open).
 pub fn setup_token_valid(keys: &Keys, token: &str, now: DateTime<Utc>) -> bool {
-    let Some((exp, tag)) = token.split_once('.') else {
-        return false;
-    };
-    let Ok(at) = exp.parse::<i64>() else {
-        return false;
-    };
-    keys.verify(SETUP_PURPOSE, exp, tag) && now.timestamp() < at
+    use crate::keys::token::{Purpose, SignedToken};
+    SignedToken::verify(keys, Purpose::Setup, &[], token, now).is_ok()
 }
 
 /// Creates the first admin, only while there is no moderator at all. The setting row makes
