@@ -42,6 +42,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, for tests that go through them all.
+    #[cfg(test)]
     pub const ALL: [Purpose; 6] = [
         Purpose::FormToken,
         Purpose::OneClick,
@@ -229,6 +230,7 @@ fn parse(purpose: Purpose, text: &str) -> Result<(SignedToken, Vec<u8>), TokenEr
         return Err(TokenError::Malformed);
     }
     let (values, rest) = parts.split_at(shape.len());
+    // The version is checked with everything else: the canonical text spells it `v1`.
     let [expires, _version, tag] = rest else {
         return Err(TokenError::Malformed);
     };
