@@ -178,9 +178,9 @@ impl SignedToken {
         bound: &[&str],
         text: &str,
     ) -> Result<SignedToken, TokenError> {
-        let (token, tag) = parse(purpose, text)?;
+        let (token, message, tag) = parse(purpose, text)?;
         // `verify_slice` compares in constant time.
-        mac(keys, purpose, bound, &token.message())
+        mac(keys, purpose, bound, &message)
             .verify_slice(&tag)
             .map_err(|_| TokenError::Forged)?;
         Ok(token)
@@ -219,8 +219,9 @@ impl SignedToken {
 }
 
 /// Splits and reads `text` by the purpose's layout, then insists that the canonical text of
-/// what was read is `text` itself, byte for byte.
-fn parse(purpose: Purpose, text: &str) -> Result<(SignedToken, Vec<u8>), TokenError> {
+/// what was read is `text` itself, byte for byte. Returns the token, its message (the text
+/// without the tag) and the tag.
+fn parse(purpose: Purpose, text: &str) -> Result<(SignedToken, String, Vec<u8>), TokenError> {
     if text.len() > MAX_LEN {
         return Err(TokenError::Malformed);
     }
@@ -231,7 +232,7 @@ fn parse(purpose: Purpose, text: &str) -> Result<(SignedToken, Vec<u8>), TokenEr
     }
     let (values, rest) = parts.split_at(shape.len());
     // The version is checked with everything else: the canonical text spells it `v1`.
-    let [expires, _version, tag] = rest else {
+    let [expires, _version, tag_text] = rest else {
         return Err(TokenError::Malformed);
     };
     let fields = shape
@@ -242,18 +243,24 @@ fn parse(purpose: Purpose, text: &str) -> Result<(SignedToken, Vec<u8>), TokenEr
         .ok_or(TokenError::Malformed)?;
     let expires_at = expires.parse().map_err(|_| TokenError::Malformed)?;
     let tag = URL_SAFE_NO_PAD
-        .decode(tag)
+        .decode(tag_text)
         .map_err(|_| TokenError::Malformed)?;
     let token = SignedToken {
         purpose,
         fields,
         expires_at,
     };
-    let canonical = format!("{}.{}", token.message(), URL_SAFE_NO_PAD.encode(&tag));
-    if tag.len() != TAG_LEN || canonical != text {
+    let message = token.message();
+    let canonical = tag.len() == TAG_LEN
+        && URL_SAFE_NO_PAD.encode(&tag) == *tag_text
+        && text
+            .strip_suffix(tag_text)
+            .and_then(|m| m.strip_suffix('.'))
+            == Some(message.as_str());
+    if !canonical {
         return Err(TokenError::Malformed);
     }
-    Ok((token, tag))
+    Ok((token, message, tag))
 }
 
 fn read_field(kind: Kind, s: &str) -> Option<Field> {
