@@ -60,7 +60,7 @@ fn main() {
     let keys = Keys::from_secret(b"bench secret, at least 32 characters long");
     let lists = lists();
     let now = Utc::now();
-    let token = form_token::issue(&keys, "blog", "/post", now - Duration::seconds(30));
+    let token = form_token::issue(&keys, "blog", "/post", now - Duration::seconds(30), 86_400);
     let ip: IpAddr = [203, 0, 113, 9].into();
     let ip_hash = keys.address_hash(ip);
     let agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";

@@ -1,13 +1,14 @@
 //! Spending a one-click moderation link: the spent-link row, the status change and its
-//! audit row commit together, so a link works exactly once.
+//! audit row commit together, so a link works exactly once. `notify::links` checks links;
+//! this file only spends verified ones.
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::audit::Actor;
-use super::one_click::OneClick;
 use super::{Action, Moderation, ModerationError};
+use crate::notify::links::OneClick;
 use entity::{comment, spent_link};
 
 /// A link that was already used: what it did and when.
@@ -24,31 +25,24 @@ pub enum LinkOutcome {
 }
 
 impl Moderation {
-    /// Whether this (already verified) link token was used, and how.
-    pub async fn spent_link(&self, token: &str) -> Result<Option<SpentLink>, ModerationError> {
-        let row = spent_link::Entity::find_by_id(token_hash(token))
+    /// Whether this verified link was used, and how.
+    pub async fn spent_link(&self, link: &OneClick) -> Result<Option<SpentLink>, ModerationError> {
+        let row = spent_link::Entity::find_by_id(token_hash(link))
             .one(&self.db.reader)
             .await?;
-        Ok(row.and_then(spent))
+        Ok(row.map(spent))
     }
 
     /// Carries out a verified one-click link, once.
-    pub async fn act_by_link(
-        &self,
-        token: &str,
-        link: &OneClick,
-    ) -> Result<LinkOutcome, ModerationError> {
+    pub async fn act_by_link(&self, link: &OneClick) -> Result<LinkOutcome, ModerationError> {
         let tx = self.db.begin_write().await?;
-        let hash = token_hash(token);
+        let hash = token_hash(link);
         if let Some(used) = spent_link::Entity::find_by_id(hash.clone())
             .one(&tx)
             .await?
         {
             tx.commit().await?;
-            return match spent(used) {
-                Some(s) => Ok(LinkOutcome::AlreadyUsed(s)),
-                None => Err(ModerationError::NotFound),
-            };
+            return Ok(LinkOutcome::AlreadyUsed(spent(used)));
         }
         let detail = json!({ "via": "one-click link", "expires_at": link.expires_at });
         let updated = self
@@ -58,7 +52,7 @@ impl Moderation {
         spent_link::Entity::insert(spent_link::ActiveModel {
             token_hash: Set(hash),
             comment_id: Set(link.comment_id),
-            action: Set(link.action.name().to_owned()),
+            action: Set(link.action),
             spent_at: Set(self.clock.now()),
         })
         .exec(&tx)
@@ -68,13 +62,16 @@ impl Moderation {
     }
 }
 
-fn spent(row: spent_link::Model) -> Option<SpentLink> {
-    Action::parse(&row.action).map(|action| SpentLink {
-        action,
+fn spent(row: spent_link::Model) -> SpentLink {
+    SpentLink {
+        action: row.action,
         at: row.spent_at,
-    })
+    }
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+/// Single use is keyed by the hash of the link's canonical text. A verified link's token is
+/// that text itself: verification refuses every other spelling (a leading zero, a `+`, other
+/// base64 bits), so one link cannot be spent twice under two spellings.
+fn token_hash(link: &OneClick) -> String {
+    hex::encode(Sha256::digest(link.token.as_bytes()))
 }

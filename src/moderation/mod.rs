@@ -11,7 +11,6 @@ pub mod input;
 mod link;
 mod mail;
 pub mod markdown;
-pub mod one_click;
 pub mod own;
 pub mod policy;
 mod queue;

@@ -9,34 +9,26 @@ use super::input::CommentText;
 use super::transitions::Deletion;
 use super::{Moderation, ModerationError, markdown};
 use crate::config::ModerationMode;
+use crate::keys::token::{Field, Purpose, SignedToken};
 use entity::{comment, enums::CommentStatus, page};
-
-const PURPOSE: &str = "own-comment";
 
 /// How long after posting an author may still edit or delete.
 pub const EDIT_WINDOW: Duration = Duration::minutes(15);
 
-/// A token proving authorship of `comment_id` until `expires_at`.
+/// A token proving authorship of `comment_id` until `expires_at`: `ID.EXPIRES.v1.TAG`.
 pub fn edit_token(keys: &crate::keys::Keys, comment_id: i64, expires_at: DateTime<Utc>) -> String {
-    let msg = format!("{comment_id}.{}", expires_at.timestamp());
-    format!("{msg}.{}", keys.sign(PURPOSE, &msg))
+    SignedToken::new(Purpose::OwnComment, expires_at)
+        .int(comment_id)
+        .sign(keys, &[])
 }
 
 impl Moderation {
+    /// Whether `token` is this comment's own, canonical, unexpired edit token.
     fn check_own(&self, id: i64, token: &str) -> Result<(), ModerationError> {
-        let mut parts = token.splitn(3, '.');
-        let (Some(tid), Some(exp), Some(tag)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(ModerationError::Forbidden);
-        };
-        let valid = tid == id.to_string()
-            && self.keys.verify(PURPOSE, &format!("{tid}.{exp}"), tag)
-            && exp
-                .parse::<i64>()
-                .is_ok_and(|e| self.clock.now().timestamp() < e);
-        if valid {
-            Ok(())
-        } else {
-            Err(ModerationError::Forbidden)
+        let now = self.clock.now();
+        match SignedToken::verify(&self.keys, Purpose::OwnComment, &[], token, now) {
+            Ok(t) if t.fields() == [Field::Int(id)] => Ok(()),
+            _ => Err(ModerationError::Forbidden),
         }
     }
 

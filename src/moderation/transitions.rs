@@ -10,41 +10,10 @@ use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
 use super::{Moderation, ModerationError, markdown};
 use crate::notify::Event;
-use entity::{comment, enums::CommentStatus};
+use entity::comment;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Approve,
-    Reject,
-    Spam,
-}
-
-impl Action {
-    pub fn target(self) -> CommentStatus {
-        match self {
-            Action::Approve => CommentStatus::Approved,
-            Action::Reject => CommentStatus::Rejected,
-            Action::Spam => CommentStatus::Spam,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::Spam => "spam",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Action> {
-        match s {
-            "approve" => Some(Action::Approve),
-            "reject" => Some(Action::Reject),
-            "spam" => Some(Action::Spam),
-            _ => None,
-        }
-    }
-}
+/// A moderator's decision; the type lives in `entity` so that mail links can name it too.
+pub use entity::enums::ModerationAction as Action;
 
 /// What deleting did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

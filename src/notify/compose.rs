@@ -6,16 +6,24 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use serde_json::Value;
 
 use super::events::reply_wanted;
+use super::links::{self, Scope};
 use super::outbox::Kind;
 use super::render::{
     self, AlertView, ApprovedView, ConfirmView, DigestView, Envelope, Item, Rendered, ReplyView,
     Unsubscribe,
 };
-use super::subscriptions::{self, Scope};
+use super::subscriptions;
 use crate::config::{Config, SiteConfig};
 use crate::keys::Keys;
-use crate::moderation::{Action, one_click, verdict::Reason};
-use entity::{comment, enums::CommentStatus, mail_subscriber, outbox, page};
+use entity::enums::{CommentStatus, ModerationAction as Action};
+use entity::{comment, mail_subscriber, outbox, page};
+
+/// What a moderator reads of one stored reason (`comments.reasons` holds a JSON list).
+#[derive(Debug, serde::Deserialize)]
+struct StoredReason {
+    rule: String,
+    detail: String,
+}
 
 /// What to do with a row.
 #[derive(Debug)]
@@ -94,8 +102,8 @@ impl Composer<'_> {
     }
 
     fn item(&self, c: &comment::Model, p: &page::Model, site: &SiteConfig) -> Item {
-        let link = |a| one_click::link(self.public(), self.keys, c.id, a, self.now);
-        let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
+        let link = |a| links::one_click_link(self.public(), self.keys, c.id, a, self.now);
+        let reasons: Vec<StoredReason> = serde_json::from_str(&c.reasons).unwrap_or_default();
         Item {
             page_title: title(p),
             page_url: format!("{}{}", site.home_origin(), p.uri),
@@ -115,10 +123,7 @@ impl Composer<'_> {
     }
 
     fn unsubscribe(&self, sub: i64, page: Option<i64>) -> Unsubscribe {
-        let url = |scope| {
-            let t = subscriptions::unsubscribe_token(self.keys, sub, scope);
-            format!("{}/mail/unsubscribe/{t}", self.public())
-        };
+        let url = |scope| links::unsubscribe_link(self.public(), self.keys, sub, scope, self.now);
         Unsubscribe {
             thread: page.map(|p| url(Scope::Page(p))),
             all: url(Scope::All),
@@ -236,12 +241,11 @@ impl Composer<'_> {
         if sub.confirmed_at.is_some() || sub.unsubscribed_all {
             return Ok(Err("already confirmed or unsubscribed"));
         }
-        let token = subscriptions::confirm_token(self.keys, sub.id, self.now);
         let unsubscribe = self.unsubscribe(sub.id, None);
         let one_click = unsubscribe.all.clone();
         let view = ConfirmView {
             site_name: site.name.clone(),
-            confirm_url: format!("{}/mail/confirm/{token}", self.public()),
+            confirm_url: links::confirm_link(self.public(), self.keys, sub.id, self.now),
             unsubscribe,
         };
         Ok(Ok((view.render()?, Some(one_click))))

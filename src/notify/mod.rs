@@ -1,9 +1,11 @@
 //! Email: the durable outbox (rows written in the same transaction as the change that caused
 //! them), the delivery worker, the mailer, rendering, and mail subscriptions (double opt-in,
-//! unsubscribe). Request handlers never talk to SMTP: they only enqueue.
+//! unsubscribe), and every link a mail carries (`links`). Request handlers never talk to
+//! SMTP: they only enqueue. Never imports moderation.
 pub mod backoff;
 mod compose;
 mod events;
+pub mod links;
 pub mod mailer;
 pub mod outbox;
 pub mod render;
@@ -16,8 +18,8 @@ use sea_orm::DbErr;
 use tokio::sync::Notify;
 
 pub use events::{Blocked, Change, Event, enqueue, reply_wanted};
+pub use links::{LinkError, Scope};
 pub use mailer::{Mailer, MailerConfigError};
-pub use subscriptions::{LinkError, Scope};
 pub use worker::{Outcome, Worker};
 
 use crate::clock::Clock;
@@ -122,7 +124,7 @@ impl Notifier {
 
     /// Checks a confirmation link without using it (the landing page).
     pub fn check_confirm(&self, token: &str) -> Result<i64, LinkError> {
-        subscriptions::verify_confirm(&self.keys, token, self.clock.now())
+        links::verify_confirm(&self.keys, token, self.clock.now())
     }
 
     /// Confirms the address behind a confirmation link.
@@ -135,8 +137,8 @@ impl Notifier {
     }
 
     /// Checks an unsubscribe link without using it (the landing page).
-    pub fn check_unsubscribe(&self, token: &str) -> Result<subscriptions::Unsubscribe, LinkError> {
-        subscriptions::verify_unsubscribe(&self.keys, token)
+    pub fn check_unsubscribe(&self, token: &str) -> Result<links::Unsubscribe, LinkError> {
+        links::verify_unsubscribe(&self.keys, token, self.clock.now())
     }
 
     /// Unsubscribes the link's owner: from the link's own scope, or from everything.

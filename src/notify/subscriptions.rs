@@ -1,5 +1,6 @@
-//! Who may get mail: double opt-in (one confirmation mail per address per day), signed
-//! confirmation and unsubscribe links, and the checks run before any commenter is mailed.
+//! Who may get mail: double opt-in (one confirmation mail per address per day), applying
+//! confirmation and unsubscribe links (`links` signs and checks them), and the checks run
+//! before any commenter is mailed.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -7,97 +8,12 @@ use sea_orm::{
     QueryFilter,
 };
 
-use crate::keys::Keys;
+use super::links::{LinkError, Scope, Unsubscribe};
 use entity::{comment, mail_subscriber};
 
-const CONFIRM_PURPOSE: &str = "mail-confirm";
-const UNSUBSCRIBE_PURPOSE: &str = "mail-unsubscribe";
 /// At most one confirmation mail per address in this window, so replyd cannot be used to
 /// flood a stranger's inbox.
 pub const CONFIRM_INTERVAL: Duration = Duration::hours(24);
-const CONFIRM_TTL: Duration = Duration::days(7);
-
-/// What an unsubscribe link stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Every mail to this address.
-    All,
-    /// Reply mail for this page (thread).
-    Page(i64),
-}
-
-impl Scope {
-    fn encode(self) -> String {
-        match self {
-            Scope::All => "all".into(),
-            Scope::Page(id) => format!("p{id}"),
-        }
-    }
-
-    fn decode(s: &str) -> Option<Scope> {
-        if s == "all" {
-            return Some(Scope::All);
-        }
-        s.strip_prefix('p')?.parse().ok().map(Scope::Page)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum LinkError {
-    #[error("the link is malformed or forged")]
-    Invalid,
-    #[error("the link has expired")]
-    Expired,
-    #[error("the address is no longer known")]
-    Unknown,
-}
-
-/// A verified unsubscribe link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unsubscribe {
-    pub subscriber: i64,
-    pub scope: Scope,
-}
-
-pub fn unsubscribe_token(keys: &Keys, subscriber: i64, scope: Scope) -> String {
-    let msg = format!("{subscriber}.{}", scope.encode());
-    format!("{msg}.{}", keys.sign(UNSUBSCRIBE_PURPOSE, &msg))
-}
-
-pub fn verify_unsubscribe(keys: &Keys, token: &str) -> Result<Unsubscribe, LinkError> {
-    let mut parts = token.splitn(3, '.');
-    let (Some(id), Some(scope), Some(tag)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(LinkError::Invalid);
-    };
-    if !keys.verify(UNSUBSCRIBE_PURPOSE, &format!("{id}.{scope}"), tag) {
-        return Err(LinkError::Invalid);
-    }
-    Ok(Unsubscribe {
-        subscriber: id.parse().map_err(|_| LinkError::Invalid)?,
-        scope: Scope::decode(scope).ok_or(LinkError::Invalid)?,
-    })
-}
-
-pub fn confirm_token(keys: &Keys, subscriber: i64, now: DateTime<Utc>) -> String {
-    let msg = format!("{subscriber}.{}", (now + CONFIRM_TTL).timestamp());
-    format!("{msg}.{}", keys.sign(CONFIRM_PURPOSE, &msg))
-}
-
-/// The subscriber id a confirmation link is for.
-pub fn verify_confirm(keys: &Keys, token: &str, now: DateTime<Utc>) -> Result<i64, LinkError> {
-    let mut parts = token.splitn(3, '.');
-    let (Some(id), Some(exp), Some(tag)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(LinkError::Invalid);
-    };
-    if !keys.verify(CONFIRM_PURPOSE, &format!("{id}.{exp}"), tag) {
-        return Err(LinkError::Invalid);
-    }
-    let exp: i64 = exp.parse().map_err(|_| LinkError::Invalid)?;
-    if now.timestamp() >= exp {
-        return Err(LinkError::Expired);
-    }
-    id.parse().map_err(|_| LinkError::Invalid)
-}
 
 /// Records an opt-in by `email_norm`. Returns the subscriber id when a confirmation mail is
 /// due: the address is not confirmed and none was sent to it in the last 24 hours.
@@ -195,43 +111,4 @@ pub async fn unsubscribe<C: ConnectionTrait>(db: &C, u: Unsubscribe) -> Result<(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unsubscribe_tokens_are_bound_to_subscriber_and_scope() {
-        let keys = Keys::from_secret(b"k");
-        let t = unsubscribe_token(&keys, 4, Scope::Page(9));
-        assert_eq!(
-            verify_unsubscribe(&keys, &t),
-            Ok(Unsubscribe {
-                subscriber: 4,
-                scope: Scope::Page(9)
-            })
-        );
-        assert_eq!(
-            verify_unsubscribe(&keys, &t.replacen("4.", "5.", 1)),
-            Err(LinkError::Invalid)
-        );
-        assert_eq!(
-            verify_unsubscribe(&keys, &t.replace(".p9.", ".all.")),
-            Err(LinkError::Invalid)
-        );
-    }
-
-    #[test]
-    fn confirm_tokens_expire_and_do_not_pass_as_unsubscribe_tokens() {
-        let keys = Keys::from_secret(b"k");
-        let now = Utc::now();
-        let t = confirm_token(&keys, 3, now);
-        assert_eq!(verify_confirm(&keys, &t, now), Ok(3));
-        assert_eq!(
-            verify_confirm(&keys, &t, now + Duration::days(8)),
-            Err(LinkError::Expired)
-        );
-        assert!(verify_unsubscribe(&keys, &t).is_err());
-    }
 }

@@ -5,10 +5,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 
 use super::{NewModerator, Team, TeamError, accounts, moderators};
 use crate::keys::Keys;
+use crate::keys::token::{Purpose, SignedToken};
 use crate::moderation::Actor;
 use entity::{enums::Role, moderator, setting};
 
-const SETUP_PURPOSE: &str = "admin-setup";
 const SETUP_USED_KEY: &str = "setup_link_used";
 
 /// The first admin, as typed into the setup page. The role is always admin.
@@ -18,21 +18,15 @@ pub struct FirstAdmin<'a> {
     pub password: &'a str,
 }
 
-/// The token of the first-run setup link, valid for `ttl`.
+/// The token of the first-run setup link, valid for `ttl`: `EXPIRES.v1.TAG`.
 pub fn setup_token(keys: &Keys, now: DateTime<Utc>, ttl: Duration) -> String {
-    let exp = (now + ttl).timestamp().to_string();
-    format!("{exp}.{}", keys.sign(SETUP_PURPOSE, &exp))
+    SignedToken::new(Purpose::Setup, now + ttl).sign(keys, &[])
 }
 
-/// Whether a setup token is authentic and unexpired (not whether setup is still open).
+/// Whether a setup token is canonical, authentic and unexpired (not whether setup is still
+/// open).
 pub fn setup_token_valid(keys: &Keys, token: &str, now: DateTime<Utc>) -> bool {
-    let Some((exp, tag)) = token.split_once('.') else {
-        return false;
-    };
-    let Ok(at) = exp.parse::<i64>() else {
-        return false;
-    };
-    keys.verify(SETUP_PURPOSE, exp, tag) && now.timestamp() < at
+    SignedToken::verify(keys, Purpose::Setup, &[], token, now).is_ok()
 }
 
 impl Team {

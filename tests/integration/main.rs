@@ -37,4 +37,5 @@ mod shared_limits;
 mod spam;
 mod submit;
 mod thread_cache;
+mod tokens;
 mod validation;

@@ -9,10 +9,10 @@ use crate::backends;
 use crate::support::TestApp;
 use entity::enums::Role;
 use replyd::moderation::Action;
-use replyd::moderation::one_click;
+use replyd::notify::links;
 
 fn link_path(app: &TestApp, id: i64, action: Action) -> String {
-    let link = one_click::link(
+    let link = links::one_click_link(
         app.config.server.public_url.as_str(),
         &app.state.keys,
         id,

@@ -10,8 +10,9 @@ use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{ActPage, Card, when};
 use crate::http::AppState;
-use crate::moderation::one_click::{self, OneClick, OneClickError};
+use crate::keys::token::TokenError;
 use crate::moderation::{Action, LinkOutcome, ModerationError, SpentLink};
+use crate::notify::links::{self, OneClick};
 
 fn past(a: Action) -> &'static str {
     match a {
@@ -42,21 +43,21 @@ fn message_page(status: StatusCode, heading: &str, message: String) -> Response 
     )
 }
 
-fn verified(state: &AppState, token: &str) -> Result<OneClick, OneClickError> {
-    one_click::verify(&state.keys, token, state.clock.now())
+fn verified(state: &AppState, token: &str) -> Result<OneClick, TokenError> {
+    links::verify_one_click(&state.keys, token, state.clock.now())
 }
 
 /// The page saying why a link cannot be used.
-fn refused(e: OneClickError) -> Response {
+fn refused(e: TokenError) -> Response {
     match e {
-        OneClickError::Expired => message_page(
+        TokenError::Expired => message_page(
             StatusCode::GONE,
             "This link has expired",
             "Moderation links in mails work for a limited time. Open the dashboard to \
              moderate this comment."
                 .into(),
         ),
-        OneClickError::Malformed | OneClickError::Forged => message_page(
+        TokenError::Malformed | TokenError::Forged => message_page(
             StatusCode::BAD_REQUEST,
             "This link is not valid",
             "The link is incomplete or was changed. Copy the whole link from the mail, or \
@@ -89,7 +90,7 @@ pub async fn show(
         Ok(l) => l,
         Err(e) => return Ok(refused(e)),
     };
-    if let Some(spent) = state.moderation.spent_link(&token).await? {
+    if let Some(spent) = state.moderation.spent_link(&link).await? {
         let (heading, message) = if q.done.is_some() {
             ("Done", format!("The comment was {}.", past(spent.action)))
         } else {
@@ -132,7 +133,7 @@ pub async fn submit(
         Ok(l) => l,
         Err(e) => return Ok(refused(e)),
     };
-    match state.moderation.act_by_link(&token, &link).await {
+    match state.moderation.act_by_link(&link).await {
         Ok(LinkOutcome::Done(_)) => {
             Ok(Redirect::to(&format!("/admin/act/{token}?done=1")).into_response())
         }
@@ -143,7 +144,7 @@ pub async fn submit(
         )),
         Err(ModerationError::Db(e)) => {
             // The loser of a race on the same link: report what the winner did.
-            match state.moderation.spent_link(&token).await? {
+            match state.moderation.spent_link(&link).await? {
                 Some(spent) => Ok(message_page(
                     StatusCode::CONFLICT,
                     "Link already used",

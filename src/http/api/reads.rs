@@ -77,7 +77,8 @@ pub async fn thread(
             c
         }
     };
-    let token = form_token::issue(&state.keys, site, uri, now);
+    let max_age = state.config.spam.form_token_max_age_secs;
+    let token = form_token::issue(&state.keys, site, uri, now, max_age);
     Ok(cached_thread_response(&headers, &cached, &token))
 }
 

@@ -138,8 +138,8 @@ impl FormPage for CommentForm {
     fn field_page(&self, state: &AppState, errors: FieldErrors) -> Response {
         let mut form = FormView::from(self);
         if form.form_token.trim().is_empty() {
-            form.form_token =
-                form_token::issue(&state.keys, &form.site, &form.uri, state.clock.now());
+            let (now, max_age) = (state.clock.now(), state.config.spam.form_token_max_age_secs);
+            form.form_token = form_token::issue(&state.keys, &form.site, &form.uri, now, max_age);
         }
         form.errors = errors;
         html(

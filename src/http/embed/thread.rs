@@ -114,6 +114,7 @@ impl ThreadView {
                 place.site,
                 place.uri,
                 state.clock.now(),
+                state.config.spam.form_token_max_age_secs,
             ),
             ..FormView::default()
         };

@@ -188,7 +188,14 @@ impl TestApp {
     /// is not moved.
     pub fn form_token(&self, site: &str, uri: &str) -> String {
         let served = self.clock.now() - chrono::Duration::seconds(10);
-        replyd::moderation::screening::form_token::issue(&self.state.keys, site, uri, served)
+        let max_age = self.config.spam.form_token_max_age_secs;
+        replyd::moderation::screening::form_token::issue(
+            &self.state.keys,
+            site,
+            uri,
+            served,
+            max_age,
+        )
     }
 
     /// The token `GET /api/v1/comments` hands out for the page, issued now.

@@ -1,5 +1,9 @@
-//! The install secret and the keys derived from it: address hashing and signed tokens.
+//! The install secret and the keys derived from it: address hashing, the raw MAC that CSRF
+//! tokens and limiter key tags use, and (in `token`) the one signed-token envelope.
 //! The secret is generated on first run and kept in the database unless config sets it.
+//! Knows nothing of comments, mail or HTTP: callers name their purpose.
+pub mod token;
+
 use std::net::IpAddr;
 
 use base64::Engine;
@@ -20,6 +24,8 @@ const SECRET_KEY: &str = "install_secret";
 pub struct Keys {
     address: Vec<u8>,
     signing: Vec<u8>,
+    /// For `token::SignedToken` only, so no raw tag can ever pass as a token or back.
+    token: Vec<u8>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -57,6 +63,7 @@ impl Keys {
         Keys {
             address: derive(secret, b"replyd/address-hash/v1"),
             signing: derive(secret, b"replyd/signed-token/v1"),
+            token: derive(secret, b"replyd/token-envelope/v1"),
         }
     }
 
