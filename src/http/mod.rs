@@ -2,22 +2,24 @@
 //! and the surfaces (JSON API, HTML pages).
 pub mod admin;
 pub mod api;
+pub mod assets;
 pub mod client;
 pub mod embed;
 pub mod error;
 pub mod extract;
 pub mod limit;
 pub mod metrics;
+pub mod render;
 pub mod serve;
 pub mod subscriptions;
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -65,9 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::NoRoute })
-        .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "That method is not allowed here."}})))
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(cfg.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -85,7 +85,14 @@ pub fn router(state: AppState) -> Router {
         // are not worth the CPU.
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        // Every request's span carries its id, so whatever is logged while answering it (a
+        // 5xx's cause, once, by `http::error`) can be found again from the `x-request-id`
+        // the client saw. The layer's own failure log is off: it would log each 5xx twice.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_failure(()),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
@@ -103,4 +110,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// The span of one request: its id (set by the request-id layer before this runs), method
+/// and path. No query string: it may carry what a commenter typed.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
 }

@@ -5,13 +5,13 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::AppState;
-use super::error::ApiError;
-use crate::notify::{LinkError, NotifyError, Scope};
+use super::error::{Page, html};
+use crate::notify::Scope;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,47 +39,14 @@ struct DonePage {
     message: &'static str,
 }
 
-fn page(status: StatusCode, rendered: Result<String, askama::Error>) -> Response {
-    match rendered {
-        Ok(body) => {
-            let mut res = (status, Html(body)).into_response();
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
-        Err(e) => ApiError::Internal(e.into()).into_response(),
-    }
-}
-
 fn done(heading: &'static str, message: &'static str) -> Response {
-    page(StatusCode::OK, DonePage { heading, message }.render())
-}
-
-fn link_error(e: LinkError) -> Response {
-    let (status, message) = match e {
-        LinkError::Expired => (
-            StatusCode::GONE,
-            "This link has expired. Comment again with notifications on to get a new one.",
-        ),
-        LinkError::Invalid | LinkError::Unknown => {
-            (StatusCode::NOT_FOUND, "This link is not valid.")
-        }
-    };
-    let heading = "Link not valid";
-    page(status, DonePage { heading, message }.render())
-}
-
-fn failed(e: NotifyError) -> Response {
-    match e {
-        NotifyError::Link(l) => link_error(l),
-        NotifyError::Db(db) => ApiError::Internal(db.into()).into_response(),
-    }
+    html(StatusCode::OK, DonePage { heading, message }.render())
 }
 
 async fn confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match state.notify.check_confirm(&token) {
-        Ok(_) => page(StatusCode::OK, ConfirmPage.render()),
-        Err(e) => link_error(e),
+        Ok(_) => html(StatusCode::OK, ConfirmPage.render()),
+        Err(e) => Page(e.into()).into_response(),
     }
 }
 
@@ -89,20 +56,20 @@ async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Re
             "Address confirmed",
             "You will get mail about replies to the comments you asked about.",
         ),
-        Err(e) => failed(e),
+        Err(e) => Page(e.into()).into_response(),
     }
 }
 
 async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match state.notify.check_unsubscribe(&token) {
-        Ok(u) => page(
+        Ok(u) => html(
             StatusCode::OK,
             UnsubscribePage {
                 thread: matches!(u.scope, Scope::Page(_)),
             }
             .render(),
         ),
-        Err(e) => link_error(e),
+        Err(e) => Page(e.into()).into_response(),
     }
 }
 
@@ -119,6 +86,6 @@ async fn unsubscribe(
             "Unsubscribed",
             "You will get no more of this mail. Thank you for letting us know.",
         ),
-        Err(e) => failed(e),
+        Err(e) => Page(e.into()).into_response(),
     }
 }

@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::response::Redirect;
 
 use super::auth::{Posted, local_path};
-use super::error::AdminError;
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::moderation::input::CommentText;
 use crate::moderation::{Action, Actor, ModerationError, ReplyAuthor};
 
@@ -57,18 +57,22 @@ pub fn back(form: &Posted, done: &str, n: usize) -> Redirect {
     Redirect::to(&format!("{path}?{}", qs.join("&")))
 }
 
-fn verb(form: &Posted) -> Result<Verb, AdminError> {
+fn verb(form: &Posted) -> Result<Verb, AdminPage> {
     form.fields
         .get("action")
         .and_then(Verb::parse)
-        .ok_or_else(|| AdminError::Invalid("Choose approve, reject, spam or delete.".into()))
+        .ok_or_else(|| {
+            AdminPage(ApiError::Invalid(
+                "Choose approve, reject, spam or delete.".into(),
+            ))
+        })
 }
 
 pub async fn act(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let verb = verb(&form)?;
     verb.run(&state, &form.user.actor(), id).await?;
     let mut to = back(&form, verb.name(), 1);
@@ -83,7 +87,7 @@ pub async fn act(
     Ok(to)
 }
 
-pub async fn bulk(State(state): State<AppState>, form: Posted) -> Result<Redirect, AdminError> {
+pub async fn bulk(State(state): State<AppState>, form: Posted) -> Result<Redirect, AdminPage> {
     let ids: Vec<i64> = form
         .fields
         .all("ids")
@@ -114,16 +118,16 @@ pub async fn bulk(State(state): State<AppState>, form: Posted) -> Result<Redirec
     Ok(back(&form, verb.name(), done))
 }
 
-fn text(form: &Posted) -> Result<CommentText, AdminError> {
+fn text(form: &Posted) -> Result<CommentText, AdminPage> {
     CommentText::parse(&form.fields.text("text"))
-        .map_err(|why| AdminError::Invalid(format!("The text {why}.")))
+        .map_err(|why| AdminPage(ApiError::Invalid(format!("The text {why}."))))
 }
 
 pub async fn edit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let text = text(&form)?;
     state.moderation.edit(&form.user.actor(), id, text).await?;
     Ok(back(&form, "edit", 1))
@@ -133,7 +137,7 @@ pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let text = text(&form)?;
     let me = form.user.moderator();
     let author = ReplyAuthor {

@@ -12,8 +12,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngExt;
 
-use super::error::AdminError;
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::moderation::Actor;
 use crate::team::{Acting, Session};
 use entity::moderator;
@@ -81,7 +81,7 @@ impl FromRequestParts<AppState> for SignedIn {
                 .team
                 .session(&c)
                 .await
-                .map_err(|e| AdminError::from(e).into_response())?
+                .map_err(|e| AdminPage::from(e).into_response())?
                 .map(|s| (c, s)),
             None => None,
         };
@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for AdminOnly {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let user = SignedIn::from_request_parts(parts, state).await?;
         if !user.acting().is_admin() {
-            return Err(AdminError::Forbidden.into_response());
+            return Err(AdminPage(ApiError::Forbidden).into_response());
         }
         Ok(AdminOnly(user))
     }
@@ -174,7 +174,7 @@ impl FromRequest<AppState> for Posted {
             .keys
             .verify(CSRF_PURPOSE, &user.session.id_hash, token)
         {
-            return Err(AdminError::Csrf.into_response());
+            return Err(AdminPage(ApiError::Csrf).into_response());
         }
         Ok(Posted { user, fields })
     }
@@ -206,7 +206,7 @@ impl FromRequest<AppState> for AnonForm {
         let fields = Fields::read(req, state).await?;
         let token = fields.get("csrf").unwrap_or_default();
         if nonce.is_empty() || !state.keys.verify(FORM_PURPOSE, &nonce, token) {
-            return Err(AdminError::Csrf.into_response());
+            return Err(AdminPage(ApiError::Csrf).into_response());
         }
         Ok(AnonForm(fields))
     }

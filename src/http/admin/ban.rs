@@ -6,8 +6,8 @@ use axum::response::Redirect;
 
 use super::actions::back;
 use super::auth::{Fields, Posted};
-use super::error::AdminError;
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::moderation::{AuthorBan, BanWhat, ModerationError};
 
 /// The durations offered in the dashboard's select, in days; empty means for ever.
@@ -19,21 +19,24 @@ pub const DURATIONS: [(&str, &str); 4] = [
 ];
 
 /// Reads the duration select (`name`) as seconds; `None` is for ever.
-pub fn duration(fields: &Fields, name: &str) -> Result<Option<u64>, AdminError> {
+pub fn duration(fields: &Fields, name: &str) -> Result<Option<u64>, AdminPage> {
     match fields.get(name).unwrap_or_default() {
         "" | "forever" => Ok(None),
         d => match DURATIONS.iter().find(|(v, _)| *v == d) {
             Some((v, _)) => Ok(v.parse::<u64>().ok().map(|days| days * 86_400)),
-            None => Err(AdminError::Invalid(
+            None => Err(AdminPage(ApiError::Invalid(
                 "Choose how long the ban lasts from the list.".into(),
-            )),
+            ))),
         },
     }
 }
 
-fn parse_what(s: Option<&str>) -> Result<BanWhat, AdminError> {
-    s.and_then(BanWhat::parse)
-        .ok_or_else(|| AdminError::Invalid("Choose to ban the email, address or network.".into()))
+fn parse_what(s: Option<&str>) -> Result<BanWhat, AdminPage> {
+    s.and_then(BanWhat::parse).ok_or_else(|| {
+        AdminPage(ApiError::Invalid(
+            "Choose to ban the email, address or network.".into(),
+        ))
+    })
 }
 
 /// `POST /admin/comments/{id}/ban`: one of the ban buttons on a comment.
@@ -41,7 +44,7 @@ pub async fn one(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let what = parse_what(form.fields.get("ban"))?;
     let ban = AuthorBan {
         duration_secs: duration(&form.fields, "duration")?,
@@ -62,7 +65,7 @@ pub async fn bulk(
     form: &Posted,
     ids: &[i64],
     what: &str,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let what = parse_what(Some(what))?;
     let ban = AuthorBan {
         duration_secs: duration(&form.fields, "ban_for")?,

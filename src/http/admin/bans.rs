@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{Posted, SignedIn};
 use super::ban::{DURATIONS, duration};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::rules::{Done, field_error};
 use super::views::{iso, when};
 use crate::http::AppState;
+use crate::http::error::AdminPage;
 use crate::moderation::screening::{BanKind, BanRequest};
 use crate::moderation::{FieldErrors, ModerationError};
 
@@ -67,7 +67,7 @@ async fn page(
     notice: &str,
     typed: Typed,
     errors: &FieldErrors,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let now = state.clock.now();
     let rows = state
         .moderation
@@ -103,7 +103,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<Done>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let notice = match q.done.as_deref() {
         Some("added") => "Ban added.",
         Some("removed") => "Ban lifted.",
@@ -124,7 +124,7 @@ pub async fn show(
     .await
 }
 
-pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
+pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminPage> {
     let f = &form.fields;
     let typed = Typed {
         kind: f.text("kind"),
@@ -164,7 +164,7 @@ pub async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     state.moderation.delete_ban(&form.user.actor(), id).await?;
     Ok(Redirect::to("/admin/bans?done=removed"))
 }

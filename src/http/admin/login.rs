@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::auth::set_cookie;
 use super::auth::{AnonForm, Posted, SESSION_COOKIE, anonymous_token, current, local_path};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::LoginPage;
 use crate::http::AppState;
 use crate::http::client::ClientIp;
+use crate::http::error::{AdminPage, ApiError};
 use crate::http::limit;
 
 #[derive(Debug, Deserialize)]
@@ -66,10 +66,7 @@ pub async fn submit(
     form: Result<AnonForm, Response>,
 ) -> Response {
     if let Err(limited) = limit::check_login(&state, ip).await {
-        return AdminError::TooMany {
-            retry_after_secs: limited.retry_after_secs,
-        }
-        .into_response();
+        return AdminPage(ApiError::RateLimited(limited)).into_response();
     }
     let AnonForm(fields) = match form {
         Ok(f) => f,
@@ -79,7 +76,7 @@ pub async fn submit(
     let next = fields.get("next").map(str::to_owned);
     let found = match state.team.log_in(&email, &fields.text("password")).await {
         Ok(found) => found,
-        Err(e) => return AdminError::from(e).into_response(),
+        Err(e) => return AdminPage::from(e).into_response(),
     };
     let Some(id) = found else {
         return login_page(
@@ -99,7 +96,7 @@ pub async fn submit(
     res
 }
 
-pub async fn logout(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
+pub async fn logout(State(state): State<AppState>, form: Posted) -> Result<Response, AdminPage> {
     state.team.log_out(&form.user.cookie).await?;
     let mut res = Redirect::to("/admin/login").into_response();
     res.headers_mut()

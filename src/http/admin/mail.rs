@@ -8,10 +8,10 @@ use axum::response::{Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{AdminOnly, Posted};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{Link, iso, when};
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::notify::outbox::State as MailState;
 
 const LIMIT: u64 = 200;
@@ -48,7 +48,7 @@ pub async fn show(
     State(state): State<AppState>,
     AdminOnly(user): AdminOnly,
     Query(q): Query<MailQuery>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let which = match q.state.as_deref() {
         Some("pending") => MailState::Pending,
         _ => MailState::Dead,
@@ -99,10 +99,14 @@ pub async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     if !form.user.acting().is_admin() {
-        return Err(AdminError::Forbidden);
+        return Err(AdminPage(ApiError::Forbidden));
     }
-    state.notify.retry(id).await?.ok_or(AdminError::NotFound)?;
+    state
+        .notify
+        .retry(id)
+        .await?
+        .ok_or(AdminPage(ApiError::NotFound))?;
     Ok(Redirect::to("/admin/mail?done=retried"))
 }

@@ -3,11 +3,9 @@
 //! from notification mails. Every response here carries a strict CSP and is never cached
 //! by shared caches. Domain work is delegated to `moderation`, `moderators` and `sessions`.
 mod actions;
-mod assets;
 mod auth;
 mod ban;
 mod bans;
-mod error;
 mod login;
 mod mail;
 mod one_click;
@@ -25,6 +23,7 @@ use axum::routing::{any, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
+use super::error::{AdminPage, ApiError};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -59,9 +58,12 @@ pub fn router() -> Router<AppState> {
             "/admin/act/{token}",
             get(one_click::show).post(one_click::submit),
         )
-        .route("/admin/assets/admin.css", get(assets::css))
-        .route("/admin/assets/admin.js", get(assets::js))
-        .route("/admin/{*rest}", any(error::not_found))
+        .route("/admin/assets/admin.css", get(crate::http::assets::css))
+        .route("/admin/assets/admin.js", get(crate::http::assets::js))
+        .route(
+            "/admin/{*rest}",
+            any(|| async { AdminPage(ApiError::NotFound) }),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

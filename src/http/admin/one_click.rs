@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{AnonForm, anonymous_token};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{ActPage, Card, when};
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::keys::token::TokenError;
 use crate::moderation::{Action, LinkOutcome, ModerationError, SpentLink};
 use crate::notify::links::{self, OneClick};
@@ -47,26 +47,6 @@ fn verified(state: &AppState, token: &str) -> Result<OneClick, TokenError> {
     links::verify_one_click(&state.keys, token, state.clock.now())
 }
 
-/// The page saying why a link cannot be used.
-fn refused(e: TokenError) -> Response {
-    match e {
-        TokenError::Expired => message_page(
-            StatusCode::GONE,
-            "This link has expired",
-            "Moderation links in mails work for a limited time. Open the dashboard to \
-             moderate this comment."
-                .into(),
-        ),
-        TokenError::Malformed | TokenError::Forged => message_page(
-            StatusCode::BAD_REQUEST,
-            "This link is not valid",
-            "The link is incomplete or was changed. Copy the whole link from the mail, or \
-             open the dashboard."
-                .into(),
-        ),
-    }
-}
-
 fn already(spent: &SpentLink) -> String {
     format!(
         "This comment was already {} on {}.",
@@ -85,10 +65,10 @@ pub async fn show(
     Path(token): Path<String>,
     Query(q): Query<ActQuery>,
     headers: HeaderMap,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let link = match verified(&state, &token) {
         Ok(l) => l,
-        Err(e) => return Ok(refused(e)),
+        Err(e) => return Err(e.into()),
     };
     if let Some(spent) = state.moderation.spent_link(&link).await? {
         let (heading, message) = if q.done.is_some() {
@@ -100,7 +80,7 @@ pub async fn show(
     }
     let (c, p) = state.moderation.comment(link.comment_id).await?;
     if c.deleted {
-        return Err(AdminError::Gone);
+        return Err(AdminPage(ApiError::Gone));
     }
     let parent = match c.parent_id {
         Some(id) => state.moderation.comments_by_ids(&[id]).await?.pop(),
@@ -128,10 +108,10 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
     _form: AnonForm,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let link = match verified(&state, &token) {
         Ok(l) => l,
-        Err(e) => return Ok(refused(e)),
+        Err(e) => return Err(e.into()),
     };
     match state.moderation.act_by_link(&link).await {
         Ok(LinkOutcome::Done(_)) => {
@@ -150,7 +130,7 @@ pub async fn submit(
                     "Link already used",
                     already(&spent),
                 )),
-                None => Err(AdminError::Internal(e.into())),
+                None => Err(AdminPage(ApiError::Internal(e.into()))),
             }
         }
         Err(e) => Err(e.into()),

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{Posted, SignedIn};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{AuditPage, AuditRow, Link, ModeratorRow, ModeratorsPage, iso, when};
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::team::NewModerator;
 use entity::enums::{ActorKind, Role};
 
@@ -41,7 +41,7 @@ pub async fn audit(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<AuditQuery>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
     let (rows, total) = state
         .moderation
@@ -108,7 +108,7 @@ async fn moderators_page(
     notice: String,
     error: Option<String>,
     typed: (String, String),
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let rows = state
         .team
         .list(&user.acting())
@@ -142,7 +142,7 @@ pub async fn moderators(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<ModeratorsQuery>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let notice = match q.done.as_deref() {
         Some("added") => "Moderator added.",
         Some("deactivated") => "Moderator deactivated: their sessions ended.",
@@ -163,7 +163,7 @@ pub async fn moderators(
 pub async fn add_moderator(
     State(state): State<AppState>,
     form: Posted,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let f = &form.fields;
     let role = if f.get("role") == Some("admin") {
         Role::Admin
@@ -178,8 +178,8 @@ pub async fn add_moderator(
     };
     match state.team.add(&form.user.acting(), new).await {
         Ok(_) => Ok(Redirect::to("/admin/moderators?done=added").into_response()),
-        Err(e) => match AdminError::from(e) {
-            AdminError::Invalid(why) => {
+        Err(e) => match AdminPage::from(e) {
+            AdminPage(ApiError::Invalid(why)) => {
                 let typed = (f.text("email"), f.text("name"));
                 moderators_page(
                     &state,
@@ -200,7 +200,7 @@ pub async fn set_active(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     let active = form.fields.get("active") == Some("1");
     state
         .team

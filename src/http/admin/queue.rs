@@ -7,10 +7,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::SignedIn;
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{Card, CommentPage, Link, QueuePage};
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::http::urlencode;
 use crate::moderation::{QueueFilter, QueueOrder};
 use entity::{comment, enums::CommentStatus, page};
@@ -72,7 +72,7 @@ pub async fn page(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<QueueQuery>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let status = status_of(q.status.as_deref().unwrap_or("pending"));
     let site = q.site.clone().filter(|s| state.config.site(s).is_some());
     let uri = q
@@ -188,7 +188,7 @@ pub async fn page(
 async fn cards(
     state: &AppState,
     items: &[(comment::Model, page::Model)],
-) -> Result<Vec<Card>, AdminError> {
+) -> Result<Vec<Card>, AdminPage> {
     let parent_ids: Vec<i64> = items.iter().filter_map(|(c, _)| c.parent_id).collect();
     let parents: HashMap<i64, comment::Model> = state
         .moderation
@@ -212,12 +212,12 @@ pub async fn one(
     user: SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<QueueQuery>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let (c, p) = state.moderation.comment(id).await?;
     let card = cards(&state, &[(c, p)])
         .await?
         .pop()
-        .ok_or(AdminError::NotFound)?;
+        .ok_or(AdminPage(ApiError::NotFound))?;
     let view = CommentPage {
         chrome: Chrome::signed_in(&user, ""),
         notice: notice(q.done.as_deref(), q.n),

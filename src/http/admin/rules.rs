@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{Posted, SignedIn};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::{iso, when};
 use crate::http::AppState;
+use crate::http::error::AdminPage;
 use crate::moderation::FieldErrors;
 use crate::moderation::ModerationError;
 use crate::moderation::screening::RuleKind;
@@ -64,7 +64,7 @@ async fn page(
     notice: &str,
     typed: (String, String),
     errors: &FieldErrors,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let rows = state.moderation.rules().await?;
     let list = |kind: RuleKind, heading, help| RuleList {
         heading,
@@ -107,7 +107,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: SignedIn,
     Query(q): Query<Done>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let notice = match q.done.as_deref() {
         Some("added") => "Word added.",
         Some("removed") => "Word removed.",
@@ -125,7 +125,7 @@ pub async fn show(
     .await
 }
 
-pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminError> {
+pub async fn add(State(state): State<AppState>, form: Posted) -> Result<Response, AdminPage> {
     let (kind, word) = (form.fields.text("kind"), form.fields.text("word"));
     let actor = form.user.actor();
     match state.moderation.add_rule(&actor, &kind, &word).await {
@@ -142,7 +142,7 @@ pub async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: Posted,
-) -> Result<Redirect, AdminError> {
+) -> Result<Redirect, AdminPage> {
     state.moderation.delete_rule(&form.user.actor(), id).await?;
     Ok(Redirect::to("/admin/rules?done=removed"))
 }

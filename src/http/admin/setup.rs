@@ -6,14 +6,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{AnonForm, SESSION_COOKIE, anonymous_token, set_cookie};
-use super::error::AdminError;
 use super::render::{Chrome, render};
 use super::views::SetupPage;
 use crate::http::AppState;
+use crate::http::error::{AdminPage, ApiError};
 use crate::team::{FirstAdmin, TeamError};
 
 /// The page for a forged, expired or spent link.
-fn closed() -> AdminError {
+fn closed() -> AdminPage {
     TeamError::SetupClosed.into()
 }
 
@@ -44,7 +44,7 @@ pub async fn form(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     if !state.team.setup_open(&token).await? {
         return Err(closed());
     }
@@ -62,7 +62,7 @@ pub async fn submit(
     Path(token): Path<String>,
     headers: HeaderMap,
     AnonForm(f): AnonForm,
-) -> Result<Response, AdminError> {
+) -> Result<Response, AdminPage> {
     let admin = FirstAdmin {
         email: f.get("email").unwrap_or_default(),
         name: f.get("name").unwrap_or_default(),
@@ -71,8 +71,8 @@ pub async fn submit(
     let id = match state.team.set_up_first_admin(&token, admin).await {
         Ok(id) => id,
         Err(TeamError::SetupClosed) => return Err(closed()),
-        Err(e) => match AdminError::from(e) {
-            AdminError::Invalid(why) => {
+        Err(e) => match AdminPage::from(e) {
+            AdminPage(ApiError::Invalid(why)) => {
                 let typed = (f.text("email"), f.text("name"));
                 return Ok(page(
                     &state,

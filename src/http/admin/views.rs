@@ -100,14 +100,6 @@ pub struct Link {
 }
 
 #[derive(Template)]
-#[template(path = "admin/error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub heading: String,
-    pub message: String,
-}
-
-#[derive(Template)]
 #[template(path = "admin/login.html")]
 pub struct LoginPage {
     pub chrome: Chrome,

@@ -1,5 +1,8 @@
-//! The one place where errors become HTTP responses: a status and a stable snake_case code.
-//! A 5xx never carries internal text; it is logged once with its cause.
+//! The one place where errors become HTTP responses: a status, a stable snake_case code and
+//! a message, answered as JSON (`ApiError`), as a public HTML page (`Page`) or as a dashboard
+//! page (`AdminPage`). Every module's own error converts into `ApiError`; nothing else maps
+//! an error to a response. A 5xx never carries internal text: it is logged once, with its
+//! cause chain, inside the request's span (which carries the request id).
 use std::collections::BTreeMap;
 
 use axum::Json;
@@ -11,14 +14,19 @@ use utoipa::ToSchema;
 use crate::limits::RateLimited;
 use crate::moderation::{FieldErrors, ModerationError};
 
+mod convert;
 mod page;
 
-pub use page::{Page, html};
+pub use crate::http::render::html;
+pub use page::{AdminPage, Page};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// Input that is wrong as a whole, said in one sentence (dashboard forms).
+    #[error("invalid input: {0}")]
+    Invalid(String),
     #[error("malformed request body: {0}")]
     Malformed(String),
     #[error("request body too large")]
@@ -31,12 +39,26 @@ pub enum ApiError {
     NotFound,
     #[error("no such route")]
     NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("gone")]
     Gone,
     #[error("forbidden")]
     Forbidden,
     #[error("authentication required")]
     Unauthorized,
+    /// A dashboard form's security token is missing or wrong.
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// A link from a mail that has expired.
+    #[error("link expired")]
+    LinkExpired,
+    /// A link from a mail that is not ours, or no longer points at anything.
+    #[error("link not valid")]
+    LinkInvalid,
+    /// A one-click moderation link that was cut short or changed.
+    #[error("link changed")]
+    LinkTampered,
     #[error("too many requests")]
     RateLimited(RateLimited),
     #[error("duplicate comment")]
@@ -67,63 +89,78 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
+        use ApiError as E;
         match self {
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::UnknownSite | ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::Gone => StatusCode::GONE,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Duplicate => StatusCode::CONFLICT,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            E::Validation(_) | E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Malformed(_) | E::LinkTampered => StatusCode::BAD_REQUEST,
+            E::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            E::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            E::UnknownSite | E::NotFound | E::NoRoute | E::LinkInvalid => StatusCode::NOT_FOUND,
+            E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            E::Gone | E::LinkExpired => StatusCode::GONE,
+            E::Unauthorized => StatusCode::UNAUTHORIZED,
+            E::Forbidden | E::Csrf => StatusCode::FORBIDDEN,
+            E::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            E::Duplicate => StatusCode::CONFLICT,
+            E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn code(&self) -> &'static str {
+        use ApiError as E;
         match self {
-            ApiError::Validation(_) => "validation_failed",
-            ApiError::Malformed(_) => "malformed_request",
-            ApiError::PayloadTooLarge => "payload_too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::UnknownSite => "unknown_site",
-            ApiError::NotFound => "not_found",
-            ApiError::NoRoute => "no_route",
-            ApiError::Gone => "gone",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::Forbidden => "forbidden",
-            ApiError::RateLimited(_) => "rate_limited",
-            ApiError::Duplicate => "duplicate_comment",
-            ApiError::Internal(_) => "internal_error",
+            E::Validation(_) => "validation_failed",
+            E::Invalid(_) => "invalid_input",
+            E::Malformed(_) => "malformed_request",
+            E::PayloadTooLarge => "payload_too_large",
+            E::UnsupportedMediaType => "unsupported_media_type",
+            E::UnknownSite => "unknown_site",
+            E::NotFound => "not_found",
+            E::NoRoute => "no_route",
+            E::MethodNotAllowed => "method_not_allowed",
+            E::Gone => "gone",
+            E::Unauthorized => "unauthorized",
+            E::Forbidden => "forbidden",
+            E::Csrf => "csrf_failed",
+            E::LinkExpired => "link_expired",
+            E::LinkInvalid => "link_invalid",
+            E::LinkTampered => "link_tampered",
+            E::RateLimited(_) => "rate_limited",
+            E::Duplicate => "duplicate_comment",
+            E::Internal(_) => "internal_error",
         }
     }
 
+    /// The message of the JSON answer and the public pages.
     pub fn message(&self) -> String {
+        use ApiError as E;
         match self {
-            ApiError::Validation(_) => "Some fields are not valid.".into(),
-            ApiError::Malformed(why) => format!("The request body could not be read: {why}"),
-            ApiError::PayloadTooLarge => {
-                "The request body is larger than this server accepts.".into()
-            }
-            ApiError::UnsupportedMediaType => {
+            E::Validation(_) => "Some fields are not valid.".into(),
+            E::Invalid(why) => why.clone(),
+            E::Malformed(why) => format!("The request body could not be read: {why}"),
+            E::PayloadTooLarge => "The request body is larger than this server accepts.".into(),
+            E::UnsupportedMediaType => {
                 "Send application/json or application/x-www-form-urlencoded.".into()
             }
-            ApiError::UnknownSite => "No site with that id is configured.".into(),
-            ApiError::NotFound => "Not found.".into(),
-            ApiError::NoRoute => "No such endpoint.".into(),
-            ApiError::Gone => "That comment was deleted.".into(),
-            ApiError::Unauthorized => "A valid moderator token is required.".into(),
-            ApiError::Forbidden => "That is not allowed, or the time to do it has passed.".into(),
-            ApiError::RateLimited(r) => format!(
+            E::UnknownSite => "No site with that id is configured.".into(),
+            E::NotFound => "Not found.".into(),
+            E::NoRoute => "No such endpoint.".into(),
+            E::MethodNotAllowed => "That method is not allowed here.".into(),
+            E::Gone => "That comment was deleted.".into(),
+            E::Unauthorized => "A valid moderator token is required.".into(),
+            E::Forbidden => "That is not allowed, or the time to do it has passed.".into(),
+            E::Csrf => "The form's security token is missing or out of date.".into(),
+            E::LinkExpired => {
+                "This link has expired. Comment again with notifications on to get a new one."
+                    .into()
+            }
+            E::LinkInvalid | E::LinkTampered => "This link is not valid.".into(),
+            E::RateLimited(r) => format!(
                 "You are posting too quickly. Please try again in {} seconds.",
                 r.retry_after_secs
             ),
-            ApiError::Duplicate => {
-                "You already posted this comment here; it was not posted twice.".into()
-            }
-            ApiError::Internal(_) => "Something went wrong on our side.".into(),
+            E::Duplicate => "You already posted this comment here; it was not posted twice.".into(),
+            E::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
 
@@ -147,50 +184,24 @@ impl ApiError {
             },
         }
     }
-}
 
-impl From<ModerationError> for ApiError {
-    fn from(e: ModerationError) -> Self {
-        match e {
-            ModerationError::UnknownSite => ApiError::UnknownSite,
-            ModerationError::Invalid(f) => ApiError::Validation(f),
-            ModerationError::NotFound => ApiError::NotFound,
-            ModerationError::Deleted => ApiError::Gone,
-            ModerationError::Forbidden => ApiError::Forbidden,
-            ModerationError::Duplicate => ApiError::Duplicate,
-            ModerationError::Db(db) => ApiError::Internal(db.into()),
+    /// Logs a 5xx once, with its cause chain. Called by every surface's answer.
+    fn log_if_internal(&self) {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
         }
     }
-}
 
-impl From<crate::notify::NotifyError> for ApiError {
-    fn from(e: crate::notify::NotifyError) -> Self {
-        use crate::notify::{LinkError, NotifyError};
-        match e {
-            NotifyError::Link(LinkError::Expired) => ApiError::Gone,
-            NotifyError::Link(_) => ApiError::NotFound,
-            NotifyError::Db(db) => ApiError::Internal(db.into()),
+    /// The headers every surface adds: the 429's rate-limit fields, the 401's challenge.
+    fn headers(&self, res: &mut Response) {
+        if let ApiError::RateLimited(r) = self {
+            res.headers_mut().extend(rate_limit_headers(r));
+        }
+        if matches!(self, ApiError::Unauthorized) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
     }
-}
-
-impl From<crate::team::TeamError> for ApiError {
-    fn from(e: crate::team::TeamError) -> Self {
-        use crate::team::TeamError;
-        match e {
-            TeamError::Invalid(why) => field_error("request", why),
-            e @ TeamError::Exists => field_error("email", e.to_string()),
-            TeamError::UnknownModerator => ApiError::NotFound,
-            TeamError::Forbidden | TeamError::CannotDeactivateSelf => ApiError::Forbidden,
-            TeamError::SetupClosed => ApiError::NotFound,
-            TeamError::Hash => ApiError::Internal(anyhow::anyhow!("password hashing failed")),
-            TeamError::Db(db) => ApiError::Internal(db.into()),
-        }
-    }
-}
-
-fn field_error(field: &str, why: String) -> ApiError {
-    ApiError::Validation([(field.to_owned(), vec![why])].into())
 }
 
 /// The headers of a 429: `Retry-After`, and the `RateLimit-Policy` / `RateLimit` fields of
@@ -214,43 +225,25 @@ pub fn rate_limit_headers(r: &RateLimited) -> [(HeaderName, HeaderValue); 3] {
     ]
 }
 
-impl From<axum::extract::rejection::BytesRejection> for ApiError {
-    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge
-        } else {
-            ApiError::Malformed(e.body_text())
-        }
-    }
-}
-
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Internal(e.into())
-    }
-}
-
-impl ApiError {
-    /// Logs a 5xx once, with its cause chain, inside the request's span (which carries the
-    /// request id). Nothing internal ever reaches the response.
-    fn log_if_internal(&self) {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error = format!("{cause:#}"), "internal error");
-        }
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log_if_internal();
         let mut res = (self.status(), Json(self.body())).into_response();
-        if let ApiError::RateLimited(r) = &self {
-            res.headers_mut().extend(rate_limit_headers(r));
-        }
-        if matches!(self, ApiError::Unauthorized) {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
+        self.headers(&mut res);
         res
+    }
+}
+
+impl From<ModerationError> for ApiError {
+    fn from(e: ModerationError) -> Self {
+        match e {
+            ModerationError::UnknownSite => ApiError::UnknownSite,
+            ModerationError::Invalid(f) => ApiError::Validation(f),
+            ModerationError::NotFound => ApiError::NotFound,
+            ModerationError::Deleted => ApiError::Gone,
+            ModerationError::Forbidden => ApiError::Forbidden,
+            ModerationError::Duplicate => ApiError::Duplicate,
+            ModerationError::Db(db) => ApiError::Internal(db.into()),
+        }
     }
 }
