@@ -30,6 +30,7 @@ mod migrations;
 mod moderation_api;
 mod no_js_form;
 mod one_click;
+mod observability;
 mod openapi;
 mod privacy;
 mod rate_limits;
