@@ -34,24 +34,7 @@ use error::ApiError;
 pub fn router(state: AppState) -> Router {
     let api = api::routers();
     let cfg = &state.config;
-    let origins: Vec<HeaderValue> = cfg
-        .sites
-        .iter()
-        .flat_map(|s| s.origins.iter())
-        .filter_map(|o| HeaderValue::from_str(&o.origin().ascii_serialization()).ok())
-        .collect();
-    // Browsers on the sites' own origins may call the public API; nobody else, and never
-    // the moderator API or the dashboard.
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
-            let path = parts.uri.path();
-            path.starts_with("/api/")
-                && !path.starts_with("/api/v1/admin")
-                && origins.contains(origin)
-        }))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(3600));
+    let cors = cors(cfg);
     let request_id = HeaderName::from_static("x-request-id");
 
     Router::new()
@@ -95,6 +78,27 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Browsers on the sites' own origins may call the public API; nobody else, and never the
+/// moderator API or the dashboard.
+fn cors(cfg: &crate::config::Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = cfg
+        .sites
+        .iter()
+        .flat_map(|s| s.origins.iter())
+        .filter_map(|o| HeaderValue::from_str(&o.origin().ascii_serialization()).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            let path = parts.uri.path();
+            path.starts_with("/api/")
+                && !path.starts_with("/api/v1/admin")
+                && origins.contains(origin)
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(3600))
 }
 
 /// Percent-encodes one query-string value.

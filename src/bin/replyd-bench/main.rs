@@ -50,25 +50,8 @@ async fn main() -> anyhow::Result<()> {
         None => std::env::current_exe()?.with_file_name("replyd"),
     };
     let mut server = Server::prepare(&replyd, &args.db)?;
-    eprintln!(
-        "seeding: pages of 50 and 500 comments, 20 counted pages, {} background comments",
-        args.background
-    );
-    server.seed("/b50", 50, 1)?;
-    server.seed("/b500", 500, 1)?;
-    server.seed("/c/", 3, 20)?;
-    let per_page = (args.background / 10_000).max(1);
-    server.seed("/bg/", per_page, args.background / per_page)?;
-    // Start-up is timed on the seeded database once per run; the last start stays up.
-    let mut startups = Vec::with_capacity(args.runs);
-    for run in 0..args.runs.max(1) {
-        if run > 0 {
-            server.kill();
-        }
-        startups.push(server.start().await?.as_secs_f64() * 1000.0);
-    }
-    startups.sort_by(f64::total_cmp);
-    let startup = startups[startups.len() / 2];
+    seed(&mut server, args.background)?;
+    let startup = startup_median(&mut server, args.runs).await?;
     println!("| scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU ms/req | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut failed = 0.0;
@@ -76,28 +59,7 @@ async fn main() -> anyhow::Result<()> {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == scenario.name()) {
             continue;
         }
-        let mut rows = Vec::with_capacity(args.runs);
-        for run in 0..args.runs.max(1) {
-            let cpu_before = server.cpu_seconds()?;
-            let r = run_scenario(
-                server.addr(),
-                scenario,
-                run,
-                args.connections,
-                Duration::from_secs(args.duration),
-            )
-            .await?;
-            let cpu = server.cpu_seconds()? - cpu_before;
-            let n = r.latencies_us.len().max(1) as f64;
-            rows.push([
-                n / r.elapsed.as_secs_f64(),
-                r.percentile(50.0),
-                r.percentile(99.0),
-                r.percentile(99.9),
-                cpu * 1000.0 / n,
-                r.errors as f64,
-            ]);
-        }
+        let rows = measure(&server, scenario, &args).await?;
         let runs: Vec<String> = rows.iter().map(|r| format!("{:.0}", r[0])).collect();
         eprintln!("{}: req/s of each run {}", scenario.name(), runs.join(", "));
         failed += rows.iter().map(|r| r[5]).sum::<f64>();
@@ -124,6 +86,56 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("{failed} requests were not answered with 2xx: the figures are not valid");
     }
     Ok(())
+}
+
+/// The scenarios' pages, and `background` comments spread over 10,000 pages.
+fn seed(server: &mut Server, background: u64) -> anyhow::Result<()> {
+    eprintln!(
+        "seeding: pages of 50 and 500 comments, 20 counted pages, {background} background comments"
+    );
+    server.seed("/b50", 50, 1)?;
+    server.seed("/b500", 500, 1)?;
+    server.seed("/c/", 3, 20)?;
+    let per_page = (background / 10_000).max(1);
+    server.seed("/bg/", per_page, background / per_page)
+}
+
+/// Start-up is timed on the seeded database once per run; the last start stays up.
+async fn startup_median(server: &mut Server, runs: usize) -> anyhow::Result<f64> {
+    let mut startups = Vec::with_capacity(runs);
+    for run in 0..runs.max(1) {
+        if run > 0 {
+            server.kill();
+        }
+        startups.push(server.start().await?.as_secs_f64() * 1000.0);
+    }
+    startups.sort_by(f64::total_cmp);
+    Ok(startups[startups.len() / 2])
+}
+
+/// One row per run: req/s, p50, p99, p99.9, server CPU ms per request, errors.
+async fn measure(
+    server: &Server,
+    scenario: Scenario,
+    args: &Args,
+) -> anyhow::Result<Vec<[f64; 6]>> {
+    let mut rows = Vec::with_capacity(args.runs);
+    for run in 0..args.runs.max(1) {
+        let cpu_before = server.cpu_seconds()?;
+        let duration = Duration::from_secs(args.duration);
+        let r = run_scenario(server.addr(), scenario, run, args.connections, duration).await?;
+        let cpu = server.cpu_seconds()? - cpu_before;
+        let n = r.latencies_us.len().max(1) as f64;
+        rows.push([
+            n / r.elapsed.as_secs_f64(),
+            r.percentile(50.0),
+            r.percentile(99.0),
+            r.percentile(99.9),
+            cpu * 1000.0 / n,
+            r.errors as f64,
+        ]);
+    }
+    Ok(rows)
 }
 
 /// The median of each column over the runs.

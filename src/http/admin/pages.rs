@@ -64,25 +64,7 @@ pub async fn audit(
             },
         })
         .collect();
-    let filter = q
-        .comment
-        .map(|c| format!("&comment={c}"))
-        .unwrap_or_default();
-    let mut pager = Vec::new();
-    if page_no > 1 {
-        pager.push(Link {
-            label: "Newer entries".into(),
-            href: format!("/admin/audit?page={}{filter}", page_no - 1),
-            current: false,
-        });
-    }
-    if page_no * AUDIT_PER_PAGE < total {
-        pager.push(Link {
-            label: "Older entries".into(),
-            href: format!("/admin/audit?page={}{filter}", page_no + 1),
-            current: false,
-        });
-    }
+    let pager = audit_pager(page_no, total, q.comment);
     let summary = match q.comment {
         Some(c) => format!("{total} entries for comment #{c}."),
         None => format!("{total} entries."),
@@ -94,6 +76,24 @@ pub async fn audit(
         pager,
     };
     Ok(render(StatusCode::OK, &view))
+}
+
+/// Links to newer and older audit entries, keeping the comment filter.
+fn audit_pager(page_no: u64, total: u64, comment: Option<i64>) -> Vec<Link> {
+    let filter = comment.map(|c| format!("&comment={c}")).unwrap_or_default();
+    let link = |label: &str, n: u64| Link {
+        label: label.to_owned(),
+        href: format!("/admin/audit?page={n}{filter}"),
+        current: false,
+    };
+    let mut pager = Vec::new();
+    if page_no > 1 {
+        pager.push(link("Newer entries", page_no - 1));
+    }
+    if page_no * AUDIT_PER_PAGE < total {
+        pager.push(link("Older entries", page_no + 1));
+    }
+    pager
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -68,118 +68,151 @@ pub fn notice(done: Option<&str>, n: Option<u64>) -> String {
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    user: SignedIn,
-    Query(q): Query<QueueQuery>,
-) -> Result<Response, AdminPage> {
-    let status = status_of(q.status.as_deref().unwrap_or("pending"));
-    let site = q.site.clone().filter(|s| state.config.site(s).is_some());
-    let uri = q
-        .uri
-        .clone()
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty());
-    let search =
-        q.q.clone()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
-    let oldest = q.order.as_deref() == Some("oldest");
-    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
-    let filter = QueueFilter {
-        status: Some(status),
-        site: site.clone(),
-        uri: uri.clone(),
-        search: search.clone(),
-        order: if oldest {
-            QueueOrder::Oldest
-        } else {
-            QueueOrder::Newest
-        },
-        offset: (page_no - 1) * PER_PAGE,
-        limit: PER_PAGE,
-    };
-    let found = state.moderation.queue(&filter).await?;
-    let cards = cards(&state, &found.items).await?;
+/// What the moderator asked to see: a tab, filters, an order and a page number.
+struct Selection {
+    status: CommentStatus,
+    site: Option<String>,
+    uri: Option<String>,
+    search: Option<String>,
+    oldest: bool,
+    page_no: u64,
+}
 
-    let mut params = vec![("status", status.as_str().to_owned())];
-    for (k, v) in [("site", &site), ("uri", &uri), ("q", &search)] {
-        if let Some(v) = v {
-            params.push((k, v.clone()));
+impl Selection {
+    fn of(q: &QueueQuery, state: &AppState) -> Selection {
+        let trimmed = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        Selection {
+            status: status_of(q.status.as_deref().unwrap_or("pending")),
+            site: q.site.clone().filter(|s| state.config.site(s).is_some()),
+            uri: trimmed(&q.uri),
+            search: trimmed(&q.q),
+            oldest: q.order.as_deref() == Some("oldest"),
+            page_no: q.page.unwrap_or(1).clamp(1, 100_000),
         }
     }
-    if oldest {
-        params.push(("order", "oldest".into()));
+
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            status: Some(self.status),
+            site: self.site.clone(),
+            uri: self.uri.clone(),
+            search: self.search.clone(),
+            order: if self.oldest {
+                QueueOrder::Oldest
+            } else {
+                QueueOrder::Newest
+            },
+            offset: (self.page_no - 1) * PER_PAGE,
+            limit: PER_PAGE,
+        }
     }
-    let href = |extra: &[(&str, String)]| {
+
+    /// This selection's queue URL, with `extra` parameters.
+    fn href(&self, extra: &[(&str, String)]) -> String {
+        let mut params = vec![("status", self.status.as_str().to_owned())];
+        for (k, v) in [
+            ("site", &self.site),
+            ("uri", &self.uri),
+            ("q", &self.search),
+        ] {
+            if let Some(v) = v {
+                params.push((k, v.clone()));
+            }
+        }
+        if self.oldest {
+            params.push(("order", "oldest".into()));
+        }
         let qs: Vec<String> = params
             .iter()
             .chain(extra.iter())
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
             .collect();
         format!("/admin/?{}", qs.join("&"))
-    };
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
-    let mut pager = Vec::new();
-    if page_no > 1 {
-        pager.push(Link {
-            label: "Newer page".into(),
-            href: href(&[("page", (page_no - 1).to_string())]),
-            current: false,
-        });
     }
-    if page_no < pages {
-        pager.push(Link {
-            label: "Next page".into(),
-            href: href(&[("page", (page_no + 1).to_string())]),
+
+    /// Links to the neighbouring pages of `total` results.
+    fn pager(&self, total: u64) -> Vec<Link> {
+        let page = |label: &str, n: u64| Link {
+            label: label.to_owned(),
+            href: self.href(&[("page", n.to_string())]),
             current: false,
-        });
-    }
-    if oldest {
+        };
+        let mut pager = Vec::new();
+        if self.page_no > 1 {
+            let label = if self.oldest {
+                "Previous page"
+            } else {
+                "Newer page"
+            };
+            pager.push(page(label, self.page_no - 1));
+        }
+        if self.page_no < total.div_ceil(PER_PAGE).max(1) {
+            pager.push(page("Next page", self.page_no + 1));
+        }
         pager
-            .iter_mut()
-            .for_each(|l| l.label = l.label.replace("Newer", "Previous"));
     }
-    let first = filter.offset + 1;
-    let last = filter.offset + cards.len() as u64;
-    let label = TABS
-        .iter()
-        .find(|(s, _)| *s == status.as_str())
-        .map_or("Pending", |(_, l)| l);
-    let summary = if cards.is_empty() {
-        format!("No {} comments match.", label.to_lowercase())
-    } else {
-        format!("Showing {first}–{last} of {}.", found.total)
-    };
-    let back = href(&[("page", page_no.to_string())]);
-    let tabs = TABS
-        .iter()
-        .map(|(s, l)| Link {
-            label: (*l).to_owned(),
-            href: format!("/admin/?status={s}"),
-            current: *s == status.as_str(),
-        })
-        .collect();
+
+    fn label(&self) -> &'static str {
+        TABS.iter()
+            .find(|(s, _)| *s == self.status.as_str())
+            .map_or("Pending", |(_, l)| l)
+    }
+
+    /// "Showing 21–40 of 55." or why there is nothing.
+    fn summary(&self, shown: usize, total: u64) -> String {
+        let first = (self.page_no - 1) * PER_PAGE + 1;
+        let last = first + shown as u64 - 1;
+        if shown == 0 {
+            format!("No {} comments match.", self.label().to_lowercase())
+        } else {
+            format!("Showing {first}–{last} of {total}.")
+        }
+    }
+
+    fn tabs(&self) -> Vec<Link> {
+        TABS.iter()
+            .map(|(s, l)| Link {
+                label: (*l).to_owned(),
+                href: format!("/admin/?status={s}"),
+                current: *s == self.status.as_str(),
+            })
+            .collect()
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AdminPage> {
+    let sel = Selection::of(&q, &state);
+    let found = state.moderation.queue(&sel.filter()).await?;
+    let cards = cards(&state, &found.items).await?;
     let view = QueuePage {
         chrome: Chrome::signed_in(&user, "queue"),
-        heading: format!("{label} comments"),
+        heading: format!("{} comments", sel.label()),
         notice: notice(q.done.as_deref(), q.n),
-        tabs,
-        status: status.as_str().to_owned(),
+        tabs: sel.tabs(),
+        status: sel.status.as_str().to_owned(),
         sites: state
             .config
             .sites
             .iter()
             .map(|s| (s.id.clone(), s.name.clone()))
             .collect(),
-        site: site.unwrap_or_default(),
-        uri: uri.unwrap_or_default(),
-        q: search.unwrap_or_default(),
-        oldest,
+        summary: sel.summary(cards.len(), found.total),
+        pager: sel.pager(found.total),
+        back: sel.href(&[("page", sel.page_no.to_string())]),
         cards,
-        summary,
-        pager,
-        back,
+        oldest: sel.oldest,
+        site: sel.site.unwrap_or_default(),
+        uri: sel.uri.unwrap_or_default(),
+        q: sel.search.unwrap_or_default(),
     };
     Ok(render(StatusCode::OK, &view))
 }

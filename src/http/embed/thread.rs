@@ -1,10 +1,13 @@
 //! The thread as server-rendered HTML: shared by the embeddable no-JS page and the demo page.
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::form::FormView;
 use crate::http::AppState;
 use crate::http::api::views::PublicComment;
 use crate::http::error::ApiError;
+use crate::moderation::screening::form_token;
 
 /// Replies deeper than this are shown at this depth.
 const MAX_DEPTH: usize = 3;
@@ -60,48 +63,15 @@ impl ThreadView {
             .moderation
             .thread(place.site, place.uri, 0, limit)
             .await?;
-        let parents: std::collections::HashMap<i64, Option<i64>> = thread
-            .comments
-            .iter()
-            .map(|c| (c.id, c.parent_id))
-            .collect();
-        let depth_of = |mut cur: Option<i64>| {
-            let mut depth = 0;
-            while let Some(p) = cur {
-                depth += 1;
-                if depth >= MAX_DEPTH {
-                    break;
-                }
-                cur = parents.get(&p).copied().flatten();
-            }
-            depth
-        };
-        let comments = thread
-            .comments
-            .iter()
-            .map(|c| {
-                let p = PublicComment::from(c);
-                CommentView {
-                    id: c.id,
-                    depth: depth_of(c.parent_id),
-                    author_name: p.author_name.unwrap_or_default(),
-                    author_url: p.author_url,
-                    avatar: p.avatar,
-                    html: p.html,
-                    created_at: p.created_at,
-                    created_at_text: c.created_at.format("%B %-d, %Y at %H:%M UTC").to_string(),
-                    by_moderator: c.by_moderator,
-                    deleted: c.deleted,
-                }
-            })
-            .collect();
         let view = ThreadView {
             total: thread.total,
             notice: q.replyd.clone().unwrap_or_default(),
             more: thread.total > limit,
-            comments,
+            comments: comment_views(&thread.comments),
             reply_base: place.reply_base.clone(),
         };
+        let now = state.clock.now();
+        let max_age = state.config.spam.form_token_max_age_secs;
         let form = FormView {
             site: place.site.to_owned(),
             uri: place.uri.to_owned(),
@@ -109,15 +79,43 @@ impl ThreadView {
             parent_id: q.replyto.clone().filter(|r| r.parse::<i64>().is_ok()),
             cancel_href: format!("{}#respond", place.reply_base.trim_end_matches(['?', '&'])),
             return_to: place.return_to.clone(),
-            form_token: crate::moderation::screening::form_token::issue(
-                &state.keys,
-                place.site,
-                place.uri,
-                state.clock.now(),
-                state.config.spam.form_token_max_age_secs,
-            ),
+            form_token: form_token::issue(&state.keys, place.site, place.uri, now, max_age),
             ..FormView::default()
         };
         Ok((view, form))
     }
+}
+
+/// The comments as the page shows them, each at its reply depth (capped at `MAX_DEPTH`).
+fn comment_views(comments: &[entity::comment::Model]) -> Vec<CommentView> {
+    let parents: HashMap<i64, Option<i64>> = comments.iter().map(|c| (c.id, c.parent_id)).collect();
+    let depth_of = |mut cur: Option<i64>| {
+        let mut depth = 0;
+        while let Some(p) = cur {
+            depth += 1;
+            if depth >= MAX_DEPTH {
+                break;
+            }
+            cur = parents.get(&p).copied().flatten();
+        }
+        depth
+    };
+    comments
+        .iter()
+        .map(|c| {
+            let p = PublicComment::from(c);
+            CommentView {
+                id: c.id,
+                depth: depth_of(c.parent_id),
+                author_name: p.author_name.unwrap_or_default(),
+                author_url: p.author_url,
+                avatar: p.avatar,
+                html: p.html,
+                created_at: p.created_at,
+                created_at_text: c.created_at.format("%B %-d, %Y at %H:%M UTC").to_string(),
+                by_moderator: c.by_moderator,
+                deleted: c.deleted,
+            }
+        })
+        .collect()
 }
