@@ -32,6 +32,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Fingerprint of author, parent and whitespace-normalised text, for duplicate checks.
     pub dup_key: Option<String>,
+    /// Where an imported comment came from, as `SYSTEM:ID` (`wordpress:123`, `disqus:9`,
+    /// `isso:4`, `replyd:17`); unique per page. Empty for comments written here.
+    pub source_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

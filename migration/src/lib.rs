@@ -7,6 +7,7 @@ mod m20261129_000003_outbox;
 mod m20261129_000004_dashboard;
 mod m20261130_000005_address_bans;
 mod m20261202_000006_audit_actor;
+mod m20261203_200001_imports;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_dashboard::Migration),
             Box::new(m20261130_000005_address_bans::Migration),
             Box::new(m20261202_000006_audit_actor::Migration),
+            Box::new(m20261203_200001_imports::Migration),
         ]
     }
 }

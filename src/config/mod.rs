@@ -14,7 +14,7 @@ mod tests;
 
 pub use sections::{
     AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, RateLimitConfig,
-    SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity, SpamConfig,
+    RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity, SpamConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};
@@ -31,6 +31,7 @@ pub struct Config {
     pub spam: SpamConfig,
     pub admin: AdminConfig,
     pub cache: CacheConfig,
+    pub retention: RetentionConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -46,6 +47,7 @@ struct Layered {
     spam: SpamConfig,
     admin: AdminConfig,
     cache: CacheConfig,
+    retention: RetentionConfig,
     site_defaults: SiteDefaults,
     sites: Vec<SiteEntry>,
 }
@@ -62,6 +64,7 @@ impl Layered {
             spam: self.spam,
             admin: self.admin,
             cache: self.cache,
+            retention: self.retention,
             sites: self
                 .sites
                 .into_iter()
@@ -97,6 +100,7 @@ impl Config {
         sites::validate(&self.sites)?;
         self.rate_limit.validate()?;
         self.spam.validate()?;
+        self.retention.validate()?;
         self.security.validate()
     }
 

@@ -208,3 +208,26 @@ pub struct CacheConfig {
     pub ttl_secs: u64,
     pub max_pages: usize,
 }
+
+/// How long things no longer needed are kept, in days (0: for ever), and how often the
+/// retention job runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    pub address_days: u32,
+    pub spam_days: u32,
+    pub rejected_days: u32,
+    pub sent_mail_days: u32,
+    pub interval_minutes: u64,
+}
+
+impl RetentionConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.interval_minutes == 0 {
+            return Err(ConfigError::Invalid(
+                "[retention] interval_minutes must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}

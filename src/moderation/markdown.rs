@@ -32,7 +32,24 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 
 /// Markdown to sanitised HTML.
 pub fn render(text: &str) -> String {
+    render_markdown(text, false)
+}
+
+/// Markdown whose raw HTML is kept, then cleaned by the same sanitiser: for imported
+/// history from systems whose comments allowed inline HTML (Isso).
+pub fn render_with_html(text: &str) -> String {
+    render_markdown(text, true)
+}
+
+/// HTML from elsewhere (an import), through the same sanitiser as every comment: what it
+/// does not allow is dropped, its text kept.
+pub fn clean_html(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+fn render_markdown(text: &str, keep_html: bool) -> String {
     let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(|ev| match ev {
+        Event::Html(s) | Event::InlineHtml(s) if keep_html => Some(Event::Html(s)),
         // Raw HTML is escaped, never passed through.
         Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
@@ -122,6 +139,21 @@ mod tests {
         assert!(!html.contains("javascript"));
         assert!(!html.contains("/relative"));
         assert!(render("[m](mailto:a@example.org)").contains("mailto:"));
+    }
+
+    #[test]
+    fn imported_html_is_cleaned_by_the_same_rules() {
+        let html = super::clean_html(
+            "<p onclick=x>hi <script>alert(1)</script><a href=\"javascript:x\">a</a></p>",
+        );
+        assert_eq!(html, "<p>hi <a rel=\"nofollow ugc noopener\">a</a></p>");
+        assert_eq!(
+            super::clean_html(&html),
+            html,
+            "cleaning twice changes nothing"
+        );
+        let kept = super::render_with_html("*a* <strong>b</strong><img src=x>");
+        assert_eq!(kept, "<p><em>a</em> <strong>b</strong></p>\n");
     }
 
     #[test]

@@ -96,6 +96,7 @@ fn reply_row(
         by_moderator: Set(true),
         deleted: Set(false),
         dup_key: Set(None),
+        source_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -182,6 +182,7 @@ fn row(
         created_at: Set(now),
         updated_at: Set(now),
         dup_key: Set(Some(dup_key.to_owned())),
+        source_id: Set(None),
     }
 }
 

@@ -1,14 +1,19 @@
 //! Comments that already happened: written as they are, with the status and time they
-//! come with, for demo seeding (and, later, imports). No screening and no mail, since
+//! come with, for demo seeding (here) and imports (`import`, planned by `plan`; found again
+//! through `lookup`; read back for exports by `export`). No screening and no mail, since
 //! nothing here is new; the HTML is rendered and sanitised as for every comment, and each
-//! batch is one transaction with one audit row.
+//! batch or page is one transaction with one audit row.
+pub mod import;
+pub mod lookup;
+mod plan;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, EntityTrait, NotSet};
 use serde_json::json;
 
-use super::audit::{self, Actor, Entry};
-use super::input::PageUri;
-use super::{Moderation, ModerationError, markdown, store};
+use crate::moderation::audit::{self, Actor, Entry};
+use crate::moderation::input::PageUri;
+use crate::moderation::{Moderation, ModerationError, markdown, store};
 use entity::{comment, enums::CommentStatus};
 
 /// One comment from the past.
@@ -76,6 +81,7 @@ fn row(page_id: i64, c: PastComment) -> comment::ActiveModel {
         by_moderator: Set(false),
         deleted: Set(false),
         dup_key: Set(None),
+        source_id: Set(None),
         created_at: Set(c.created_at),
         updated_at: Set(c.created_at),
     }
