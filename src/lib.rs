@@ -12,3 +12,4 @@ pub mod moderation; // the comment domain
 pub mod notify; // email: outbox, worker, mailer, subscriptions
 pub mod state; // shared application state
 pub mod team; // the moderator team: accounts, moderators, sessions, API tokens
+pub mod transfer; // imports (WordPress, Disqus, Isso, JSON) and exports (JSON, WXR)

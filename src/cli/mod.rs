@@ -14,6 +14,7 @@ use crate::team::{Acting, NewModerator, Team};
 use entity::enums::Role;
 
 mod seed;
+mod transfer;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +59,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         pages: u64,
     },
+    /// Import a site's comments from WordPress, Disqus, Isso or replyd's own export.
+    Import(transfer::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             comments,
             pages,
         } => seed(config, &site, &uri, comments, pages).await,
+        Command::Import(args) => transfer::import(config, args).await,
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {
@@ -160,6 +164,18 @@ async fn team(config: &Config) -> anyhow::Result<Team> {
     Ok(Team::new(db, Clock::system(), keys, &config.admin))
 }
 
+/// The moderation service over the configured database, as the server would build it.
+async fn moderation(config: Config) -> anyhow::Result<crate::moderation::Moderation> {
+    let db = open(&config).await?;
+    let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
+    Ok(crate::moderation::Moderation::new(
+        db,
+        keys,
+        Clock::system(),
+        std::sync::Arc::new(config),
+    ))
+}
+
 async fn seed(
     config: Config,
     site: &str,
@@ -167,14 +183,8 @@ async fn seed(
     comments: u64,
     pages: u64,
 ) -> anyhow::Result<()> {
-    let db = open(&config).await?;
-    let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
-    let moderation = crate::moderation::Moderation::new(
-        db.clone(),
-        keys,
-        Clock::system(),
-        std::sync::Arc::new(config),
-    );
+    let moderation = moderation(config).await?;
+    let db = moderation.db().clone();
     let started = std::time::Instant::now();
     let mut total = 0;
     for p in 0..pages {

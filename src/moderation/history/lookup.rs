@@ -12,6 +12,16 @@ pub fn wordpress_comment(id: i64) -> String {
 }
 
 impl Moderation {
+    /// The database this service writes to (for the command line's maintenance steps).
+    pub fn db(&self) -> &crate::db::Db {
+        &self.db
+    }
+
+    /// `site` is one of the configured sites.
+    pub fn has_site(&self, site: &str) -> bool {
+        self.config.site(site).is_some()
+    }
+
     /// The page imported from WordPress post `post_id` (`wp:post_id`, the form's
     /// `comment_post_ID`) on `site`.
     pub async fn page_by_wp_post_id(
