@@ -61,6 +61,8 @@ pub enum Command {
     },
     /// Import a site's comments from WordPress, Disqus, Isso or replyd's own export.
     Import(transfer::ImportArgs),
+    /// Export a site's pages and comments as JSON or as a WordPress export (WXR).
+    Export(transfer::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             pages,
         } => seed(config, &site, &uri, comments, pages).await,
         Command::Import(args) => transfer::import(config, args).await,
+        Command::Export(args) => transfer::export(config, args).await,
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::config::Config;
-use crate::transfer::{self, Format, ImportOptions};
+use crate::transfer::{self, ExportFormat, ExportOptions, Format, ImportOptions};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Source {
@@ -54,5 +54,53 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
     };
     let report = transfer::import(&moderation, &opts).await?;
     print!("{report}");
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Target {
+    /// replyd's own JSON, which `replyd import json` reads back.
+    Json,
+    /// A WordPress export (WXR), for WordPress's importer or `replyd import wordpress`.
+    Wxr,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub site: String,
+    #[arg(long, value_enum)]
+    pub format: Target,
+    /// Include commenters' email addresses (left out by default).
+    #[arg(long)]
+    pub with_emails: bool,
+    /// Write here instead of to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
+    let moderation = super::moderation(config).await?;
+    let opts = ExportOptions {
+        site: args.site,
+        format: match args.format {
+            Target::Json => ExportFormat::Json,
+            Target::Wxr => ExportFormat::Wxr,
+        },
+        with_emails: args.with_emails,
+    };
+    let done = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            transfer::export(&moderation, &opts, &mut out).await?
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            transfer::export(&moderation, &opts, &mut out).await?
+        }
+    };
+    eprintln!("exported {} comments on {} pages", done.comments, done.pages);
     Ok(())
 }

@@ -3,16 +3,21 @@
 //! through `moderation`'s history API, one transaction per page, and reads back through it.
 mod disqus;
 mod error;
+mod export;
 mod isso;
+mod json;
 mod json_read;
+mod json_write;
 mod report;
 mod run;
 mod source;
 mod wp_html;
 mod wxr_read;
+mod wxr_write;
 mod xml;
 
 pub use error::TransferError;
+pub use export::{ExportFormat, ExportOptions, Exported, export};
 pub use report::Report;
 pub use run::{ImportOptions, import};
 

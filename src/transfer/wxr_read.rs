@@ -16,6 +16,7 @@ use entity::enums::CommentStatus;
 pub const META_STATUS: &str = "_replyd_status";
 pub const META_SOURCE: &str = "_replyd_source_id";
 pub const META_DELETED: &str = "_replyd_deleted";
+pub const META_MODERATOR: &str = "_replyd_by_moderator";
 /// Post meta: the post id was made up by replyd's export, not WordPress's.
 pub const META_NO_POST_ID: &str = "_replyd_no_post_id";
 
@@ -253,6 +254,7 @@ fn comment(
         body: ImportedBody::Html(wp_html::content(field(c, "comment_content"))),
         status,
         deleted,
+        by_moderator: c.meta.get(META_MODERATOR).is_some_and(|v| v == "1"),
         created_at: time(c)?,
         ip: source::address(field(c, "comment_author_IP")),
         user_agent: Some(field(c, "comment_agent").to_owned()).filter(|a| !a.is_empty()),

@@ -84,6 +84,8 @@ pub struct ImportedComment {
     pub status: CommentStatus,
     /// Deleted or trashed at the source: kept only as a tombstone for its replies.
     pub deleted: bool,
+    /// Written by a moderator of the site (replyd's own export says so).
+    pub by_moderator: bool,
     pub created_at: DateTime<Utc>,
     /// The client address, kept only as its keyed hash and prefix, and only when the
     /// comment is younger than `retention.address_days`.
@@ -424,7 +426,7 @@ fn row(
         ip_prefix: Set(ip.map(address_prefix)),
         user_agent: Set(c.user_agent.as_deref().map(|u| clip(u, AGENT_CHARS).0)),
         notify_replies: Set(false),
-        by_moderator: Set(false),
+        by_moderator: Set(c.by_moderator),
         deleted: Set(false),
         created_at: Set(c.created_at),
         updated_at: Set(c.created_at),

@@ -22,6 +22,11 @@ impl Moderation {
         self.config.site(site).is_some()
     }
 
+    /// A configured site: its name and origins, for exports.
+    pub fn site(&self, site: &str) -> Option<&crate::config::SiteConfig> {
+        self.config.site(site)
+    }
+
     /// The page imported from WordPress post `post_id` (`wp:post_id`, the form's
     /// `comment_post_ID`) on `site`.
     pub async fn page_by_wp_post_id(

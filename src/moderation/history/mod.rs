@@ -3,6 +3,7 @@
 //! through `lookup`; read back for exports by `export`). No screening and no mail, since
 //! nothing here is new; the HTML is rendered and sanitised as for every comment, and each
 //! batch or page is one transaction with one audit row.
+mod export;
 pub mod import;
 pub mod lookup;
 mod plan;

@@ -201,6 +201,7 @@ mod tests {
             body: ImportedBody::markdown("text"),
             status: CommentStatus::Approved,
             deleted,
+            by_moderator: false,
             created_at: chrono::Utc::now(),
             ip: None,
             user_agent: None,
