@@ -68,8 +68,19 @@ async fn write(
 ) -> Result<Report, TransferError> {
     let (tx, mut rx) = mpsc::channel::<ImportedPage>(AHEAD);
     let progress = Arc::new(AtomicU64::new(0));
-    let reader = tokio::spawn(read(opts.clone(), progress.clone(), move |page| {
-        tx.blocking_send(page).is_ok()
+    // Not `blocking_send`: the Isso reader runs its queries inside `block_on` on this
+    // thread, where tokio refuses to block. The writer sets the pace, so the reader waits.
+    let reader = tokio::spawn(read(opts.clone(), progress.clone(), move |mut page| {
+        loop {
+            match tx.try_send(page) {
+                Ok(()) => return true,
+                Err(mpsc::error::TrySendError::Full(p)) => {
+                    page = p;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            }
+        }
     }));
     let run = ImportRun {
         source: opts.format.name(),

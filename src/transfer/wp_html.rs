@@ -117,7 +117,7 @@ fn closes(t: &str) -> usize {
 }
 
 /// `<b>`, `<i>`, `<strike>` and `<s>` as the tags the sanitiser keeps.
-fn renamed(s: &str) -> String {
+pub fn renamed(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('<') {

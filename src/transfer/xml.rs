@@ -30,6 +30,8 @@ pub enum Step {
 
 pub struct Xml {
     reader: NsReader<BufReader<File>>,
+    /// Where in the file the reader started.
+    base: u64,
     buf: Vec<u8>,
     text: String,
     open: Vec<String>,
@@ -38,14 +40,27 @@ pub struct Xml {
 
 impl Xml {
     pub fn open(path: &Path, progress: Arc<AtomicU64>) -> Result<Xml, ReadError> {
-        let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
-        let mut reader = NsReader::from_reader(file);
+        Xml::open_at(path, 0, 256 * 1024, progress)
+    }
+
+    /// A reader starting at byte `base` of the file (an element found by an earlier pass).
+    pub fn open_at(
+        path: &Path,
+        base: u64,
+        buffer: usize,
+        progress: Arc<AtomicU64>,
+    ) -> Result<Xml, ReadError> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(base))?;
+        let mut reader = NsReader::from_reader(BufReader::with_capacity(buffer, file));
         let config = reader.config_mut();
         config.expand_empty_elements = true;
         // WordPress writes commenters' URLs as they are: a bare `&` in a query is common.
         config.allow_dangling_amp = true;
         Ok(Xml {
             reader,
+            base,
             buf: Vec::with_capacity(64 * 1024),
             text: String::new(),
             open: Vec::new(),
@@ -55,18 +70,18 @@ impl Xml {
 
     /// The byte offset just after the last step.
     pub fn position(&self) -> u64 {
-        self.reader.buffer_position()
+        self.base + self.reader.buffer_position()
     }
 
     /// The next element boundary, with the text gathered since the last one.
     pub fn step(&mut self) -> Result<Step, ReadError> {
         loop {
             self.buf.clear();
-            let at = self.reader.buffer_position();
+            let at = self.position();
             let (ns, event) = match self.reader.read_resolved_event_into(&mut self.buf) {
                 Ok(x) => x,
                 Err(e) => {
-                    let at = self.reader.error_position().max(at);
+                    let at = (self.base + self.reader.error_position()).max(at);
                     return Err(ReadError::at(at, format!("not well-formed XML: {e}")));
                 }
             };
@@ -82,8 +97,7 @@ impl Xml {
                 Event::End(_) => {
                     let name = self.open.pop().unwrap_or_default();
                     let text = std::mem::take(&mut self.text);
-                    self.progress
-                        .store(self.reader.buffer_position(), Ordering::Relaxed);
+                    self.progress.store(self.position(), Ordering::Relaxed);
                     return Ok(Step::Close { name, text });
                 }
                 Event::Text(t) => self.text.push_str(&t.xml10_content()),
@@ -91,7 +105,7 @@ impl Xml {
                 Event::GeneralRef(r) => push_ref(&mut self.text, &r, at)?,
                 Event::Eof => {
                     if let Some(name) = self.open.last() {
-                        let at = self.reader.buffer_position();
+                        let at = self.position();
                         return Err(ReadError::at(at, format!("the file ends inside <{name}>")));
                     }
                     return Ok(Step::Eof);

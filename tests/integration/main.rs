@@ -24,6 +24,7 @@ mod email_subscriptions;
 mod embed;
 mod group_commit;
 mod hardening;
+mod imports;
 mod instances;
 mod metrics;
 mod migrations;

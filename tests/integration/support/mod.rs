@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod mail;
 pub mod pg;
 pub mod redis;
+pub mod samples;
 pub mod smtp;
 pub mod widget;
 
