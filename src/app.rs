@@ -109,6 +109,13 @@ impl App {
                 .clone()
                 .trim_until(trim_every, self.shutdown.clone()),
         );
+        let retention = crate::retention::Retention::new(
+            self.state.moderation.clone(),
+            self.state.notify.clone(),
+            self.state.config.retention.clone(),
+            self.state.clock.clone(),
+        );
+        tokio::spawn(retention.run_until(self.shutdown.child_token()));
         // Other instances on the same PostgreSQL say when a page changed.
         if let Some(listener) = self.changes {
             tokio::spawn(listener.run(self.state.moderation.clone(), self.shutdown.child_token()));

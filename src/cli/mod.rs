@@ -1,4 +1,4 @@
-//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token>`.
+//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge>`.
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -63,6 +63,8 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a site's pages and comments as JSON or as a WordPress export (WXR).
     Export(transfer::ExportArgs),
+    /// Remove now what `[retention]` no longer keeps (`--dry-run` only shows it).
+    Purge(transfer::PurgeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => seed(config, &site, &uri, comments, pages).await,
         Command::Import(args) => transfer::import(config, args).await,
         Command::Export(args) => transfer::export(config, args).await,
+        Command::Purge(args) => transfer::purge(config, args).await,
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {

@@ -104,3 +104,23 @@ pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
     eprintln!("exported {} comments on {} pages", done.comments, done.pages);
     Ok(())
 }
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Show what would be removed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `replyd purge`: one run of the retention job, now.
+pub async fn purge(config: Config, args: PurgeArgs) -> anyhow::Result<()> {
+    let retention = config.retention.clone();
+    let moderation = super::moderation(config.clone()).await?;
+    let db = moderation.db().clone();
+    let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
+    let clock = crate::clock::Clock::system();
+    let notify = crate::notify::Notifier::new(db, std::sync::Arc::new(config), keys, clock.clone())?;
+    let job = crate::retention::Retention::new(moderation, notify, retention, clock);
+    print!("{}", job.run_once(args.dry_run).await?);
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub mod own;
 pub mod policy;
 mod queue;
 mod reply;
+pub mod retention;
 pub mod screening;
 mod store;
 mod submit;

@@ -9,6 +9,7 @@ pub mod links;
 pub mod mailer;
 pub mod outbox;
 pub mod render;
+mod retention;
 pub mod subscriptions;
 pub mod worker;
 

@@ -33,11 +33,14 @@ fn autop(text: &str) -> String {
     let mut depth = 0usize;
     let mut pre = false;
     let mut prev_blocky_end = true;
+    let mut prev_br = false;
     for line in text.split('\n') {
         if pre {
             out.push('\n');
             out.push_str(line);
             pre = !line.contains("</pre");
+            depth = depth.saturating_sub(closes(line));
+            prev_blocky_end = ends_with_block(line.trim());
             continue;
         }
         let t = line.trim();
@@ -50,17 +53,19 @@ fn autop(text: &str) -> String {
             continue;
         }
         let starts = starts_with_block(t);
+        // As `wpautop`: no second break after a `<br>` the text already has.
+        let broken = prev_blocky_end || prev_br;
         if starts || depth > 0 {
             if para {
                 out.push_str("</p>");
                 para = false;
             }
-            if !starts && !prev_blocky_end {
+            if !starts && !broken {
                 out.push_str("<br>");
             }
             out.push('\n');
         } else if para {
-            out.push_str(if prev_blocky_end { "\n" } else { "<br>\n" });
+            out.push_str(if broken { "\n" } else { "<br>\n" });
         } else {
             out.push_str("\n<p>");
             para = true;
@@ -69,6 +74,7 @@ fn autop(text: &str) -> String {
         depth = (depth + opens(t)).saturating_sub(closes(t));
         pre = t.contains("<pre") && !t.contains("</pre");
         prev_blocky_end = ends_with_block(t);
+        prev_br = ends_with_br(t);
     }
     if para {
         out.push_str("</p>");
@@ -101,10 +107,15 @@ fn ends_with_block(t: &str) -> bool {
     t.ends_with('>') && starts_with_block(&t[open..])
 }
 
+fn ends_with_br(t: &str) -> bool {
+    let t = t.to_ascii_lowercase();
+    ["<br>", "<br/>", "<br />"].iter().any(|b| t.ends_with(b))
+}
+
 fn count(t: &str, closing: bool) -> usize {
     t.match_indices('<')
         .filter_map(|(i, _)| tag_name(&t[i..]))
-        .filter(|(c, n)| *c == closing && n != "p" && BLOCKS.contains(&n.as_str()))
+        .filter(|(c, n)| *c == closing && BLOCKS.contains(&n.as_str()))
         .count()
 }
 
@@ -171,6 +182,12 @@ mod tests {
             content("<pre>a\n\nb</pre>\n<i>x</i>"),
             "<pre>a\n\nb</pre>\n<p><em>x</em></p>"
         );
+    }
+
+    #[test]
+    fn a_paragraph_over_several_lines_stays_one() {
+        let html = "<p>First!<br>\nSecond line</p>\n<p>Third\nline</p>";
+        assert_eq!(content(html), "<p>First!<br>\nSecond line</p>\n<p>Third<br>\nline</p>");
     }
 
     #[test]

@@ -31,36 +31,35 @@ pub async fn import_with(
     transfer::import(&app.state.moderation, &opts).await
 }
 
-/// Every page of `site` with every comment, as a moderator would list them: parents are
-/// named by their position on the page, so two databases compare equal.
+/// Every page of `site` with its comments as a tree, siblings in the order readers see
+/// them (oldest first; ties by author and text), so two databases compare equal whatever
+/// their ids.
 pub async fn threads(app: &TestApp, site: &str) -> Value {
     let m = &app.state.moderation;
     let mut out = Vec::new();
     for page in m.pages_after(site, 0, 10_000).await.unwrap() {
         let comments = m.page_comments(page.id).await.unwrap();
-        let pos = |id: i64| comments.iter().position(|c| c.id == id);
-        let list: Vec<Value> = comments
-            .iter()
-            .map(|c| {
-                json!({
-                    "parent": c.parent_id.and_then(pos),
-                    "author": c.author_name,
-                    "url": c.author_url,
-                    "html": c.html.trim(),
-                    "status": c.status.as_str(),
-                    "deleted": c.deleted,
-                    "by_moderator": c.by_moderator,
-                    "created_at": c.created_at.timestamp(),
-                    "source_id": c.source_id,
-                })
-            })
-            .collect();
         out.push(json!({
             "uri": page.uri, "title": page.title, "closed": page.comments_closed,
-            "wp_post_id": page.wp_post_id, "comments": list,
+            "wp_post_id": page.wp_post_id, "comments": tree(&comments, None),
         }));
     }
     Value::Array(out)
+}
+
+fn tree(all: &[entity::comment::Model], parent: Option<i64>) -> Value {
+    let mut level: Vec<&entity::comment::Model> = all.iter().filter(|c| c.parent_id == parent).collect();
+    level.sort_by_key(|c| (c.created_at.timestamp(), c.author_name.clone(), c.html.trim().to_owned()));
+    Value::Array(level.into_iter().map(|c| json!({
+        "author": c.author_name,
+        "url": c.author_url,
+        "html": c.html.trim(),
+        "status": c.status.as_str(),
+        "deleted": c.deleted,
+        "by_moderator": c.by_moderator,
+        "created_at": c.created_at.timestamp(),
+        "replies": tree(all, Some(c.id)),
+    })).collect())
 }
 
 pub fn write(dir: &TempDir, name: &str, body: &str) -> PathBuf {
