@@ -25,6 +25,7 @@ mod embed;
 mod exports;
 mod group_commit;
 mod hardening;
+mod import_cli;
 mod imports;
 mod instances;
 mod metrics;
