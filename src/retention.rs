@@ -34,22 +34,41 @@ pub struct Purged {
 }
 
 impl Retention {
-    pub fn new(moderation: Moderation, notify: Notifier, config: RetentionConfig, clock: Clock) -> Retention {
-        Retention { moderation, notify, config, clock }
+    pub fn new(
+        moderation: Moderation,
+        notify: Notifier,
+        config: RetentionConfig,
+        clock: Clock,
+    ) -> Retention {
+        Retention {
+            moderation,
+            notify,
+            config,
+            clock,
+        }
     }
 
     /// One pass over everything `[retention]` limits.
     pub async fn run_once(&self, dry_run: bool) -> Result<Purged, ModerationError> {
         let c = &self.config;
-        let mut out = Purged { dry_run, ..Purged::default() };
+        let mut out = Purged {
+            dry_run,
+            ..Purged::default()
+        };
         if let Some(t) = self.before(c.address_days) {
             out.addresses = self.moderation.purge_addresses(t, dry_run).await?;
         }
         if let Some(t) = self.before(c.spam_days) {
-            out.spam = self.moderation.purge_status(CommentStatus::Spam, t, dry_run).await?;
+            out.spam = self
+                .moderation
+                .purge_status(CommentStatus::Spam, t, dry_run)
+                .await?;
         }
         if let Some(t) = self.before(c.rejected_days) {
-            out.rejected = self.moderation.purge_status(CommentStatus::Rejected, t, dry_run).await?;
+            out.rejected = self
+                .moderation
+                .purge_status(CommentStatus::Rejected, t, dry_run)
+                .await?;
         }
         if let Some(t) = self.before(c.sent_mail_days) {
             out.mail = self.notify.purge_done(t, dry_run).await?;
@@ -68,11 +87,16 @@ impl Retention {
             }
             match self.run_once(false).await {
                 Ok(p) if p != Purged::default() => tracing::info!(
-                    addresses = p.addresses, spam = p.spam, rejected = p.rejected, mail = p.mail,
+                    addresses = p.addresses,
+                    spam = p.spam,
+                    rejected = p.rejected,
+                    mail = p.mail,
                     "retention removed what it no longer needs"
                 ),
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "the retention job failed; it runs again later"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the retention job failed; it runs again later")
+                }
             }
         }
     }
@@ -84,7 +108,11 @@ impl Retention {
 
 impl fmt::Display for Purged {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would remove" } else { "removed" };
+        let verb = if self.dry_run {
+            "would remove"
+        } else {
+            "removed"
+        };
         writeln!(f, "retention {verb}:")?;
         writeln!(f, "  client addresses of {} comments", self.addresses)?;
         writeln!(f, "  {} spam comments", self.spam)?;

@@ -101,7 +101,10 @@ pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
             transfer::export(&moderation, &opts, &mut out).await?
         }
     };
-    eprintln!("exported {} comments on {} pages", done.comments, done.pages);
+    eprintln!(
+        "exported {} comments on {} pages",
+        done.comments, done.pages
+    );
     Ok(())
 }
 
@@ -119,7 +122,8 @@ pub async fn purge(config: Config, args: PurgeArgs) -> anyhow::Result<()> {
     let db = moderation.db().clone();
     let keys = crate::keys::Keys::load(&db.writer, config.security.secret.as_ref()).await?;
     let clock = crate::clock::Clock::system();
-    let notify = crate::notify::Notifier::new(db, std::sync::Arc::new(config), keys, clock.clone())?;
+    let notify =
+        crate::notify::Notifier::new(db, std::sync::Arc::new(config), keys, clock.clone())?;
     let job = crate::retention::Retention::new(moderation, notify, retention, clock);
     print!("{}", job.run_once(args.dry_run).await?);
     Ok(())

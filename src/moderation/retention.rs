@@ -27,28 +27,47 @@ pub struct CommentsPurged {
 
 impl Moderation {
     /// Forgets the client address of comments written before `before`.
-    pub async fn purge_addresses(&self, before: DateTime<Utc>, dry_run: bool) -> Result<u64, ModerationError> {
-        let filter = Condition::all().add(comment::Column::CreatedAt.lt(before)).add(
-            Condition::any()
-                .add(comment::Column::IpHash.is_not_null())
-                .add(comment::Column::IpPrefix.is_not_null())
-                .add(comment::Column::UserAgent.is_not_null()),
-        );
+    pub async fn purge_addresses(
+        &self,
+        before: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<u64, ModerationError> {
+        let filter = Condition::all()
+            .add(comment::Column::CreatedAt.lt(before))
+            .add(
+                Condition::any()
+                    .add(comment::Column::IpHash.is_not_null())
+                    .add(comment::Column::IpPrefix.is_not_null())
+                    .add(comment::Column::UserAgent.is_not_null()),
+            );
         if dry_run {
-            return Ok(comment::Entity::find().filter(filter).count(&self.db.reader).await?);
+            return Ok(comment::Entity::find()
+                .filter(filter)
+                .count(&self.db.reader)
+                .await?);
         }
         let tx = self.db.begin_write().await?;
         let n = comment::Entity::update_many()
             .col_expr(comment::Column::IpHash, Expr::value(Option::<String>::None))
-            .col_expr(comment::Column::IpPrefix, Expr::value(Option::<String>::None))
-            .col_expr(comment::Column::UserAgent, Expr::value(Option::<String>::None))
+            .col_expr(
+                comment::Column::IpPrefix,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                comment::Column::UserAgent,
+                Expr::value(Option::<String>::None),
+            )
             .filter(filter)
             .exec(&tx)
             .await?
             .rows_affected;
         if n > 0 {
             let detail = json!({ "addresses_forgotten": n, "before": before });
-            audit::record(&tx, Entry::general(&Actor::System, "retention", detail, self.clock.now())).await?;
+            audit::record(
+                &tx,
+                Entry::general(&Actor::System, "retention", detail, self.clock.now()),
+            )
+            .await?;
         }
         self.commit(tx, &[]).await?;
         Ok(n)
@@ -67,7 +86,10 @@ impl Moderation {
             .add(comment::Column::UpdatedAt.lt(before))
             .add(comment::Column::Deleted.eq(false));
         if dry_run {
-            return Ok(comment::Entity::find().filter(filter).count(&self.db.reader).await?);
+            return Ok(comment::Entity::find()
+                .filter(filter)
+                .count(&self.db.reader)
+                .await?);
         }
         let mut total = 0;
         loop {
@@ -87,7 +109,11 @@ impl Moderation {
         }
     }
 
-    async fn purge_batch(&self, status: CommentStatus, ids: &[i64]) -> Result<u64, ModerationError> {
+    async fn purge_batch(
+        &self,
+        status: CommentStatus,
+        ids: &[i64],
+    ) -> Result<u64, ModerationError> {
         let tx = self.db.begin_write().await?;
         let parents: Vec<Option<i64>> = comment::Entity::find()
             .select_only()
@@ -98,7 +124,11 @@ impl Moderation {
             .all(&tx)
             .await?;
         let keep: Vec<i64> = parents.into_iter().flatten().collect();
-        let gone: Vec<i64> = ids.iter().copied().filter(|id| !keep.contains(id)).collect();
+        let gone: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !keep.contains(id))
+            .collect();
         comment::Entity::delete_many()
             .filter(comment::Column::Id.is_in(gone.iter().copied()))
             .exec(&tx)
@@ -116,7 +146,11 @@ impl Moderation {
 }
 
 /// Empties comments to placeholders, as deleting one with replies does.
-async fn empty<C: sea_orm::ConnectionTrait>(db: &C, ids: &[i64], now: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
+async fn empty<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
     let none = || Expr::value(Option::<String>::None);
     comment::Entity::update_many()
         .col_expr(comment::Column::Deleted, Expr::value(true))

@@ -10,16 +10,32 @@ use entity::outbox::{Column, Entity};
 
 impl Notifier {
     /// Removes (or, in a dry run, counts) sent and skipped mail done before `before`.
-    pub async fn purge_done(&self, before: DateTime<Utc>, dry_run: bool) -> Result<u64, sea_orm::DbErr> {
+    pub async fn purge_done(
+        &self,
+        before: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<u64, sea_orm::DbErr> {
         // A skipped row was done when it was due; a sent one when it was sent.
         let filter = sea_orm::Condition::any()
-            .add(Column::State.eq(OutboxState::Sent).and(Column::SentAt.lt(before)))
-            .add(Column::State.eq(OutboxState::Skipped).and(Column::DueAt.lt(before)));
+            .add(
+                Column::State
+                    .eq(OutboxState::Sent)
+                    .and(Column::SentAt.lt(before)),
+            )
+            .add(
+                Column::State
+                    .eq(OutboxState::Skipped)
+                    .and(Column::DueAt.lt(before)),
+            );
         if dry_run {
             return Entity::find().filter(filter).count(&self.db.reader).await;
         }
         let tx = self.db.begin_write().await?;
-        let n = Entity::delete_many().filter(filter).exec(&tx).await?.rows_affected;
+        let n = Entity::delete_many()
+            .filter(filter)
+            .exec(&tx)
+            .await?
+            .rows_affected;
         tx.commit().await?;
         Ok(n)
     }

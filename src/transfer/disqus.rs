@@ -46,7 +46,9 @@ pub fn read(path: &Path, cx: &mut Reading<'_>) -> Result<(), ReadError> {
         let uri = [thread.link.as_str(), thread.ident.as_str()]
             .into_iter()
             .find_map(source::page_uri)
-            .ok_or_else(|| ReadError::at(thread.at, "a <thread> with posts has no usable <link>"))?;
+            .ok_or_else(|| {
+                ReadError::at(thread.at, "a <thread> with posts has no usable <link>")
+            })?;
         let mut comments = Vec::with_capacity(group.len());
         for (_, at) in group {
             comments.push(post(path, *at)?);
@@ -80,9 +82,20 @@ fn scan(path: &Path, progress: Arc<AtomicU64>) -> Result<Index, ReadError> {
                 match (depth, name.as_str()) {
                     (1, "disqus") => root = true,
                     (1, other) => {
-                        return Err(ReadError::at(at, format!("not a Disqus export: <{other}> where <disqus> belongs")));
+                        return Err(ReadError::at(
+                            at,
+                            format!("not a Disqus export: <{other}> where <disqus> belongs"),
+                        ));
                     }
-                    (2, "thread") => thread = Some((Thread { at, ..Thread::default() }, id)),
+                    (2, "thread") => {
+                        thread = Some((
+                            Thread {
+                                at,
+                                ..Thread::default()
+                            },
+                            id,
+                        ))
+                    }
                     (2, "post") => post = Some((at, None)),
                     (3, "thread") if post.is_some() => {
                         let t = id.as_ref().and_then(|i| ix.by_dsq.get(i)).copied();
@@ -142,7 +155,9 @@ fn closed(
         }
         if depth == 2 && name == "post" {
             let (start, t) = post.take().unwrap_or_default();
-            let t = t.ok_or_else(|| ReadError::at(start, "a <post> names no <thread> declared before it"))?;
+            let t = t.ok_or_else(|| {
+                ReadError::at(start, "a <post> names no <thread> declared before it")
+            })?;
             ix.posts.push((t, start));
         }
     }
@@ -203,7 +218,10 @@ fn post(path: &Path, at: u64) -> Result<ImportedComment, ReadError> {
         deleted: get("isDeleted") == "true",
         by_moderator: false,
         created_at: time(get("createdAt")).ok_or_else(|| {
-            ReadError::at(at, format!("<createdAt> {:?} is not a time", get("createdAt")))
+            ReadError::at(
+                at,
+                format!("<createdAt> {:?} is not a time", get("createdAt")),
+            )
         })?,
         ip: source::address(get("ipAddress")),
         user_agent: None,

@@ -9,7 +9,10 @@ use crate::moderation::ModerationError;
 pub enum Position {
     /// A byte offset into a file (XML readers); shown as line and column.
     Byte(u64),
-    Line { line: u64, column: u64 },
+    Line {
+        line: u64,
+        column: u64,
+    },
     /// A row of a database (Isso), named by its table and id.
     Record(String),
 }
@@ -17,7 +20,10 @@ pub enum Position {
 /// A reader's failure, before it is tied to its file.
 #[derive(Debug)]
 pub enum ReadError {
-    Malformed { at: Position, message: String },
+    Malformed {
+        at: Position,
+        message: String,
+    },
     Io(std::io::Error),
     /// The importer stopped reading (the writer failed or was interrupted).
     Stopped,

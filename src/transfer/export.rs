@@ -53,7 +53,11 @@ pub async fn export(
     };
     let now = chrono::Utc::now();
     let mut json = json_write::Writer::new(opts.with_emails);
-    let mut wxr = wxr_write::Writer::new(&site, opts.with_emails, moderation.max_wp_post_id(&site.id).await?);
+    let mut wxr = wxr_write::Writer::new(
+        &site,
+        opts.with_emails,
+        moderation.max_wp_post_id(&site.id).await?,
+    );
     match opts.format {
         ExportFormat::Json => json.start(out, &site.id, now).map_err(io)?,
         ExportFormat::Wxr => wxr.start(out, now).map_err(io)?,
@@ -61,7 +65,9 @@ pub async fn export(
     let mut done = Exported::default();
     let mut after = 0;
     loop {
-        let pages = moderation.pages_after(&site.id, after, PAGES_AT_ONCE).await?;
+        let pages = moderation
+            .pages_after(&site.id, after, PAGES_AT_ONCE)
+            .await?;
         let Some(last) = pages.last() else { break };
         after = last.id;
         for page in pages {

@@ -33,14 +33,18 @@ pub async fn read(path: &Path, cx: &mut Reading<'_>) -> Result<(), ReadError> {
         .await
         .map_err(|e| bad("the file", format!("not an SQLite database: {e}")))?;
     let threads = db
-        .query_all_raw(sql("SELECT id, uri, title FROM threads ORDER BY id", vec![]))
+        .query_all_raw(sql(
+            "SELECT id, uri, title FROM threads ORDER BY id",
+            vec![],
+        ))
         .await
         .map_err(|e| bad("table threads", format!("not an Isso database: {e}")))?;
     let size = std::fs::metadata(path)?.len();
     let total = threads.len().max(1) as u64;
     for (n, t) in threads.iter().enumerate() {
         let page = thread(&db, t).await?;
-        cx.progress.store(size * (n as u64 + 1) / total, Ordering::Relaxed);
+        cx.progress
+            .store(size * (n as u64 + 1) / total, Ordering::Relaxed);
         if !page.comments.is_empty() {
             cx.emit(page)?;
         }
@@ -54,7 +58,9 @@ fn sql(s: &str, values: Vec<sea_orm::Value>) -> Statement {
 }
 
 async fn thread(db: &DatabaseConnection, t: &QueryResult) -> Result<ImportedPage, ReadError> {
-    let id: i64 = t.try_get("", "id").map_err(|e| bad("a thread", e.to_string()))?;
+    let id: i64 = t
+        .try_get("", "id")
+        .map_err(|e| bad("a thread", e.to_string()))?;
     let at = format!("thread {id}");
     let uri: String = t.try_get("", "uri").map_err(|e| bad(&at, e.to_string()))?;
     let uri = PageUri::parse(&uri)
@@ -84,11 +90,22 @@ async fn thread(db: &DatabaseConnection, t: &QueryResult) -> Result<ImportedPage
 }
 
 fn comment(r: &QueryResult, thread: &str) -> Result<ImportedComment, ReadError> {
-    let id: i64 = r.try_get("", "id").map_err(|e| bad(thread, e.to_string()))?;
+    let id: i64 = r
+        .try_get("", "id")
+        .map_err(|e| bad(thread, e.to_string()))?;
     let at = format!("comment {id} of {thread}");
-    let text = |col: &str| -> String { r.try_get::<Option<String>>("", col).ok().flatten().unwrap_or_default() };
-    let parent: Option<i64> = r.try_get("", "parent").map_err(|e| bad(&at, e.to_string()))?;
-    let created: f64 = r.try_get("", "created").map_err(|e| bad(&at, e.to_string()))?;
+    let text = |col: &str| -> String {
+        r.try_get::<Option<String>>("", col)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    let parent: Option<i64> = r
+        .try_get("", "parent")
+        .map_err(|e| bad(&at, e.to_string()))?;
+    let created: f64 = r
+        .try_get("", "created")
+        .map_err(|e| bad(&at, e.to_string()))?;
     let mode: i64 = r.try_get("", "mode").map_err(|e| bad(&at, e.to_string()))?;
     let (status, deleted) = match mode {
         1 => (CommentStatus::Approved, false),

@@ -72,7 +72,9 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                 "format" => {
                     let f: String = map.next_value()?;
                     if f != FORMAT {
-                        return Err(de::Error::custom(format!("\"format\" is {f:?}, not {FORMAT:?}")));
+                        return Err(de::Error::custom(format!(
+                            "\"format\" is {f:?}, not {FORMAT:?}"
+                        )));
                     }
                     format_seen = true;
                 }
@@ -141,19 +143,17 @@ impl<'de> Visitor<'de> for Pages<'_, '_> {
 
 fn imported(page: json::Page) -> Result<ImportedPage, String> {
     let uri = PageUri::parse(&page.uri).map_err(|e| format!("page uri {:?} {e}", page.uri))?;
-    let keys: HashMap<i64, String> = page
-        .comments
-        .iter()
-        .map(|c| (c.id, key(c)))
-        .collect();
+    let keys: HashMap<i64, String> = page.comments.iter().map(|c| (c.id, key(c))).collect();
     let comments = page
         .comments
         .into_iter()
         .map(|c| ImportedComment {
             source_id: key(&c),
-            parent: c
-                .parent_id
-                .map(|p| keys.get(&p).cloned().unwrap_or_else(|| format!("replyd:{p}"))),
+            parent: c.parent_id.map(|p| {
+                keys.get(&p)
+                    .cloned()
+                    .unwrap_or_else(|| format!("replyd:{p}"))
+            }),
             author_name: c.author_name,
             author_email: c.author_email.unwrap_or_default(),
             author_url: c.author_url.as_deref().and_then(super::source::website),

@@ -55,7 +55,11 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would import" } else { "imported" };
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
         if self.dry_run {
             writeln!(f, "dry run: nothing was written")?;
         }
@@ -72,7 +76,11 @@ impl fmt::Display for Report {
             writeln!(f, "  {status}: {n}")?;
         }
         if self.tombstones > 0 {
-            writeln!(f, "  deleted, kept as placeholders for their replies: {}", self.tombstones)?;
+            writeln!(
+                f,
+                "  deleted, kept as placeholders for their replies: {}",
+                self.tombstones
+            )?;
         }
         if self.already > 0 {
             writeln!(f, "already imported before, left alone: {}", self.already)?;
@@ -83,10 +91,18 @@ impl fmt::Display for Report {
             writeln!(f, "  {why}: {n}")?;
         }
         if self.orphans > 0 {
-            writeln!(f, "replies whose parent was missing, made top-level: {}", self.orphans)?;
+            writeln!(
+                f,
+                "replies whose parent was missing, made top-level: {}",
+                self.orphans
+            )?;
         }
         if self.shortened > 0 {
-            writeln!(f, "comments with a name, email or website too long, shortened: {}", self.shortened)?;
+            writeln!(
+                f,
+                "comments with a name, email or website too long, shortened: {}",
+                self.shortened
+            )?;
         }
         Ok(())
     }

@@ -31,7 +31,10 @@ pub struct ImportOptions {
 }
 
 /// Imports a file into a site and reports what it did.
-pub async fn import(moderation: &Moderation, opts: &ImportOptions) -> Result<Report, TransferError> {
+pub async fn import(
+    moderation: &Moderation,
+    opts: &ImportOptions,
+) -> Result<Report, TransferError> {
     if !moderation.has_site(&opts.site) {
         return Err(TransferError::UnknownSite(opts.site.clone()));
     }
@@ -54,7 +57,11 @@ pub async fn import(moderation: &Moderation, opts: &ImportOptions) -> Result<Rep
         bar.finish_and_clear();
         checked.map_err(|e| TransferError::from_read(&opts.path, e))?;
     }
-    let bar = bar(opts.progress, total, if opts.dry_run { "dry run" } else { "importing" });
+    let bar = bar(
+        opts.progress,
+        total,
+        if opts.dry_run { "dry run" } else { "importing" },
+    );
     let mut report = write(moderation, opts, &bar).await?;
     bar.finish_and_clear();
     report.seconds = started.elapsed().as_secs_f64();
@@ -98,7 +105,12 @@ async fn write(
     }
     let skipped = match reader.await {
         Ok(r) => r.map_err(|e| TransferError::from_read(&opts.path, e))?,
-        Err(e) => return Err(TransferError::from_read(&opts.path, ReadError::Io(std::io::Error::other(e)))),
+        Err(e) => {
+            return Err(TransferError::from_read(
+                &opts.path,
+                ReadError::Io(std::io::Error::other(e)),
+            ));
+        }
     };
     for (why, n) in skipped {
         report.skip(&why, n);

@@ -92,8 +92,14 @@ mod tests {
     #[test]
     fn a_page_is_the_path_and_query_of_its_link() {
         let uri = |l: &str| page_uri(l).map(PageUri::into_inner);
-        assert_eq!(uri("https://blog.example/2024/05/hello/").as_deref(), Some("/2024/05/hello/"));
-        assert_eq!(uri("http://blog.example/?p=123#x").as_deref(), Some("/?p=123"));
+        assert_eq!(
+            uri("https://blog.example/2024/05/hello/").as_deref(),
+            Some("/2024/05/hello/")
+        );
+        assert_eq!(
+            uri("http://blog.example/?p=123#x").as_deref(),
+            Some("/?p=123")
+        );
         assert_eq!(uri("https://blog.example").as_deref(), Some("/"));
         assert_eq!(uri("/über uns/").as_deref(), Some("/%C3%BCber%20uns/"));
         assert_eq!(uri("mailto:x@example.org"), None);

@@ -187,12 +187,16 @@ mod tests {
     #[test]
     fn a_paragraph_over_several_lines_stays_one() {
         let html = "<p>First!<br>\nSecond line</p>\n<p>Third\nline</p>";
-        assert_eq!(content(html), "<p>First!<br>\nSecond line</p>\n<p>Third<br>\nline</p>");
+        assert_eq!(
+            content(html),
+            "<p>First!<br>\nSecond line</p>\n<p>Third<br>\nline</p>"
+        );
     }
 
     #[test]
     fn html_that_is_already_paragraphs_is_unchanged() {
-        let html = "<p>a <em>b</em></p>\n<blockquote>\n<p>q</p>\n</blockquote>\n<ul>\n<li>x</li>\n</ul>";
+        let html =
+            "<p>a <em>b</em></p>\n<blockquote>\n<p>q</p>\n</blockquote>\n<ul>\n<li>x</li>\n</ul>";
         assert_eq!(content(html), html);
     }
 }

@@ -79,7 +79,10 @@ pub fn read(path: &Path, cx: &mut Reading<'_>) -> Result<(), ReadError> {
         }
     }
     if !st.version && items == 0 {
-        return Err(ReadError::at(0, "not a WordPress export: no <wp:wxr_version>"));
+        return Err(ReadError::at(
+            0,
+            "not a WordPress export: no <wp:wxr_version>",
+        ));
     }
     Ok(())
 }
@@ -180,7 +183,10 @@ fn page(item: Item, cx: &mut Reading<'_>) -> Result<Option<ImportedPage>, ReadEr
     if item.comments.is_empty() && !matches!(item.post_type.as_str(), "post" | "page") {
         return Ok(None);
     }
-    let fallback = item.post_id.map(|id| format!("/?p={id}")).unwrap_or_default();
+    let fallback = item
+        .post_id
+        .map(|id| format!("/?p={id}"))
+        .unwrap_or_default();
     let uri = [item.link.as_str(), item.guid.as_str(), fallback.as_str()]
         .into_iter()
         .find_map(source::page_uri)
@@ -239,12 +245,18 @@ fn comment(
     }
     let id = field(c, "comment_id");
     if id.parse::<i64>().is_err() {
-        return Err(ReadError::at(c.at, format!("<wp:comment_id> {id:?} is not a number")));
+        return Err(ReadError::at(
+            c.at,
+            format!("<wp:comment_id> {id:?} is not a number"),
+        ));
     }
     let (status, deleted) = status(c)?;
     let parent = field(c, "comment_parent");
-    let parent = (!parent.is_empty() && parent != "0")
-        .then(|| ids.get(parent).cloned().unwrap_or_else(|| format!("wordpress:{parent}")));
+    let parent = (!parent.is_empty() && parent != "0").then(|| {
+        ids.get(parent)
+            .cloned()
+            .unwrap_or_else(|| format!("wordpress:{parent}"))
+    });
     Ok(Some(ImportedComment {
         source_id: source_id(c),
         parent,
@@ -296,7 +308,10 @@ fn time(c: &Raw) -> Result<DateTime<Utc>, ReadError> {
         .ok_or_else(|| {
             ReadError::at(
                 c.at,
-                format!("comment {} has no date: <wp:comment_date_gmt> {gmt:?}", field(c, "comment_id")),
+                format!(
+                    "comment {} has no date: <wp:comment_date_gmt> {gmt:?}",
+                    field(c, "comment_id")
+                ),
             )
         })?;
     Ok(t.and_utc())

@@ -37,8 +37,14 @@ impl Writer {
 
     pub fn start(&mut self, out: &mut dyn Write, now: DateTime<Utc>) -> io::Result<()> {
         writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>")?;
-        writeln!(out, "<!-- A WordPress eXtended RSS file of the comments of one replyd site. -->")?;
-        writeln!(out, "<!-- WordPress: Tools > Import > WordPress takes it; so does `replyd import wordpress`. -->")?;
+        writeln!(
+            out,
+            "<!-- A WordPress eXtended RSS file of the comments of one replyd site. -->"
+        )?;
+        writeln!(
+            out,
+            "<!-- WordPress: Tools > Import > WordPress takes it; so does `replyd import wordpress`. -->"
+        )?;
         writeln!(
             out,
             "<rss version=\"2.0\"\n\txmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\"\n\t\
@@ -50,11 +56,23 @@ impl Writer {
         writeln!(out, "\t<title>{}</title>", escape(&self.name))?;
         writeln!(out, "\t<link>{}</link>", escape(&self.origin))?;
         writeln!(out, "\t<description></description>")?;
-        writeln!(out, "\t<pubDate>{}</pubDate>", now.format("%a, %d %b %Y %H:%M:%S +0000"))?;
+        writeln!(
+            out,
+            "\t<pubDate>{}</pubDate>",
+            now.format("%a, %d %b %Y %H:%M:%S +0000")
+        )?;
         writeln!(out, "\t<language></language>")?;
         writeln!(out, "\t<wp:wxr_version>1.2</wp:wxr_version>")?;
-        writeln!(out, "\t<wp:base_site_url>{}</wp:base_site_url>", escape(&self.origin))?;
-        writeln!(out, "\t<wp:base_blog_url>{}</wp:base_blog_url>", escape(&self.origin))?;
+        writeln!(
+            out,
+            "\t<wp:base_site_url>{}</wp:base_site_url>",
+            escape(&self.origin)
+        )?;
+        writeln!(
+            out,
+            "\t<wp:base_blog_url>{}</wp:base_blog_url>",
+            escape(&self.origin)
+        )?;
         writeln!(out, "\t<generator>replyd</generator>")
     }
 
@@ -73,22 +91,50 @@ impl Writer {
             page.created_at.format("%a, %d %b %Y %H:%M:%S +0000")
         )?;
         writeln!(out, "\t\t<dc:creator>{}</dc:creator>", cdata(""))?;
-        writeln!(out, "\t\t<guid isPermaLink=\"false\">{}</guid>", escape(&link))?;
+        writeln!(
+            out,
+            "\t\t<guid isPermaLink=\"false\">{}</guid>",
+            escape(&link)
+        )?;
         writeln!(out, "\t\t<description></description>")?;
         writeln!(out, "\t\t<content:encoded>{}</content:encoded>", cdata(""))?;
         writeln!(out, "\t\t<excerpt:encoded>{}</excerpt:encoded>", cdata(""))?;
         writeln!(out, "\t\t<wp:post_id>{post_id}</wp:post_id>")?;
         writeln!(out, "\t\t<wp:post_date>{}</wp:post_date>", cdata(&date))?;
-        writeln!(out, "\t\t<wp:post_date_gmt>{}</wp:post_date_gmt>", cdata(&date))?;
-        let status = if page.comments_closed { "closed" } else { "open" };
-        writeln!(out, "\t\t<wp:comment_status>{}</wp:comment_status>", cdata(status))?;
-        writeln!(out, "\t\t<wp:ping_status>{}</wp:ping_status>", cdata("closed"))?;
-        writeln!(out, "\t\t<wp:post_name>{}</wp:post_name>", cdata(&slug(&page.uri)))?;
+        writeln!(
+            out,
+            "\t\t<wp:post_date_gmt>{}</wp:post_date_gmt>",
+            cdata(&date)
+        )?;
+        let status = if page.comments_closed {
+            "closed"
+        } else {
+            "open"
+        };
+        writeln!(
+            out,
+            "\t\t<wp:comment_status>{}</wp:comment_status>",
+            cdata(status)
+        )?;
+        writeln!(
+            out,
+            "\t\t<wp:ping_status>{}</wp:ping_status>",
+            cdata("closed")
+        )?;
+        writeln!(
+            out,
+            "\t\t<wp:post_name>{}</wp:post_name>",
+            cdata(&slug(&page.uri))
+        )?;
         writeln!(out, "\t\t<wp:status>{}</wp:status>", cdata("publish"))?;
         writeln!(out, "\t\t<wp:post_parent>0</wp:post_parent>")?;
         writeln!(out, "\t\t<wp:menu_order>0</wp:menu_order>")?;
         writeln!(out, "\t\t<wp:post_type>{}</wp:post_type>", cdata("post"))?;
-        writeln!(out, "\t\t<wp:post_password>{}</wp:post_password>", cdata(""))?;
+        writeln!(
+            out,
+            "\t\t<wp:post_password>{}</wp:post_password>",
+            cdata("")
+        )?;
         writeln!(out, "\t\t<wp:is_sticky>0</wp:is_sticky>")?;
         if page.wp_post_id.is_none() {
             meta(out, "postmeta", META_NO_POST_ID, "1")?;
@@ -100,22 +146,66 @@ impl Writer {
     }
 
     fn comment(&self, out: &mut dyn Write, c: &comment::Model) -> io::Result<()> {
-        let email = if self.with_emails { c.author_email.as_str() } else { "" };
+        let email = if self.with_emails {
+            c.author_email.as_str()
+        } else {
+            ""
+        };
         let date = mysql(c.created_at);
         writeln!(out, "\t\t<wp:comment>")?;
         writeln!(out, "\t\t\t<wp:comment_id>{}</wp:comment_id>", c.id)?;
-        writeln!(out, "\t\t\t<wp:comment_author>{}</wp:comment_author>", cdata(&c.author_name))?;
-        writeln!(out, "\t\t\t<wp:comment_author_email>{}</wp:comment_author_email>", cdata(email))?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_author>{}</wp:comment_author>",
+            cdata(&c.author_name)
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_author_email>{}</wp:comment_author_email>",
+            cdata(email)
+        )?;
         let url = c.author_url.as_deref().unwrap_or_default();
-        writeln!(out, "\t\t\t<wp:comment_author_url>{}</wp:comment_author_url>", escape(url))?;
-        writeln!(out, "\t\t\t<wp:comment_author_IP>{}</wp:comment_author_IP>", cdata(""))?;
-        writeln!(out, "\t\t\t<wp:comment_date>{}</wp:comment_date>", cdata(&date))?;
-        writeln!(out, "\t\t\t<wp:comment_date_gmt>{}</wp:comment_date_gmt>", cdata(&date))?;
-        writeln!(out, "\t\t\t<wp:comment_content>{}</wp:comment_content>", cdata(&c.html))?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_author_url>{}</wp:comment_author_url>",
+            escape(url)
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_author_IP>{}</wp:comment_author_IP>",
+            cdata("")
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_date>{}</wp:comment_date>",
+            cdata(&date)
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_date_gmt>{}</wp:comment_date_gmt>",
+            cdata(&date)
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_content>{}</wp:comment_content>",
+            cdata(&c.html)
+        )?;
         let approved = approved(c);
-        writeln!(out, "\t\t\t<wp:comment_approved>{}</wp:comment_approved>", cdata(approved))?;
-        writeln!(out, "\t\t\t<wp:comment_type>{}</wp:comment_type>", cdata("comment"))?;
-        writeln!(out, "\t\t\t<wp:comment_parent>{}</wp:comment_parent>", c.parent_id.unwrap_or(0))?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_approved>{}</wp:comment_approved>",
+            cdata(approved)
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_type>{}</wp:comment_type>",
+            cdata("comment")
+        )?;
+        writeln!(
+            out,
+            "\t\t\t<wp:comment_parent>{}</wp:comment_parent>",
+            c.parent_id.unwrap_or(0)
+        )?;
         writeln!(out, "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>")?;
         meta(out, "commentmeta", META_STATUS, c.status.as_str())?;
         if let Some(s) = &c.source_id {
@@ -172,8 +262,9 @@ fn slug(uri: &str) -> String {
 
 /// Characters XML 1.0 cannot carry at all are dropped.
 fn xml_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars()
-        .filter(|c| matches!(c, '\t' | '\n' | '\r') || (*c >= ' ' && *c != '\u{fffe}' && *c != '\u{ffff}'))
+    s.chars().filter(|c| {
+        matches!(c, '\t' | '\n' | '\r') || (*c >= ' ' && *c != '\u{fffe}' && *c != '\u{ffff}')
+    })
 }
 
 fn escape(s: &str) -> String {

@@ -24,7 +24,10 @@ pub enum Step {
         id: Option<String>,
     },
     /// The innermost open element closes, with the text directly inside it.
-    Close { name: String, text: String },
+    Close {
+        name: String,
+        text: String,
+    },
     Eof,
 }
 
@@ -114,31 +117,34 @@ impl Xml {
             }
         }
     }
-
 }
 
-fn push_ref(text: &mut String, r: &quick_xml::events::BytesRef<'_>, at: u64) -> Result<(), ReadError> {
-        match r.resolve_char_ref() {
-            Ok(Some(c)) => text.push(c),
-            Ok(None) => {
-                let name = r.xml10_content();
-                match name.as_ref() {
-                    "amp" => text.push('&'),
-                    "lt" => text.push('<'),
-                    "gt" => text.push('>'),
-                    "quot" => text.push('"'),
-                    "apos" => text.push('\''),
-                    // An HTML entity where XML has none: kept for the HTML sanitiser.
-                    other => {
-                        text.push('&');
-                        text.push_str(other);
-                        text.push(';');
-                    }
+fn push_ref(
+    text: &mut String,
+    r: &quick_xml::events::BytesRef<'_>,
+    at: u64,
+) -> Result<(), ReadError> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => text.push(c),
+        Ok(None) => {
+            let name = r.xml10_content();
+            match name.as_ref() {
+                "amp" => text.push('&'),
+                "lt" => text.push('<'),
+                "gt" => text.push('>'),
+                "quot" => text.push('"'),
+                "apos" => text.push('\''),
+                // An HTML entity where XML has none: kept for the HTML sanitiser.
+                other => {
+                    text.push('&');
+                    text.push_str(other);
+                    text.push(';');
                 }
             }
-            Err(e) => return Err(ReadError::at(at, format!("bad character reference: {e}"))),
         }
-        Ok(())
+        Err(e) => return Err(ReadError::at(at, format!("bad character reference: {e}"))),
+    }
+    Ok(())
 }
 
 fn opened(ns: ResolveResult<'_>, e: &BytesStart<'_>) -> Step {

@@ -10,9 +10,15 @@ use crate::support::samples;
 use crate::support::{Backend, TempDir, TestApp};
 
 async fn export(app: &TestApp, format: ExportFormat, with_emails: bool) -> String {
-    let opts = ExportOptions { site: "blog".into(), format, with_emails };
+    let opts = ExportOptions {
+        site: "blog".into(),
+        format,
+        with_emails,
+    };
     let mut out = Vec::new();
-    transfer::export(&app.state.moderation, &opts, &mut out).await.unwrap();
+    transfer::export(&app.state.moderation, &opts, &mut out)
+        .await
+        .unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -21,24 +27,56 @@ async fn export(app: &TestApp, format: ExportFormat, with_emails: bool) -> Strin
 async fn history(b: Backend) -> TestApp {
     let app = TestApp::spawn(b).await;
     let dir = TempDir::new();
-    import(&app, Format::Wordpress, &write(&dir, "wp.xml", &samples::wxr(&blog_posts(), false, true))).await.unwrap();
+    import(
+        &app,
+        Format::Wordpress,
+        &write(&dir, "wp.xml", &samples::wxr(&blog_posts(), false, true)),
+    )
+    .await
+    .unwrap();
     let token = app.token().await;
     let approve = |id: i64| {
         let (app, token) = (&app, &token);
-        async move { app.admin(token, Method::POST, &format!("/api/v1/admin/comments/{id}/approve")).await }
+        async move {
+            app.admin(
+                token,
+                Method::POST,
+                &format!("/api/v1/admin/comments/{id}/approve"),
+            )
+            .await
+        }
     };
     let top = app.submit(json!({"uri": "/native", "title": "Native page", "text": "Top *level* with `code`\n\n> a quote"})).await;
     approve(top).await;
     let reply = app.submit(json!({"uri": "/native", "parent_id": top, "text": "- a list\n- of two", "author_name": "Zoë Martín", "author_url": "https://zoe.example/"})).await;
     approve(reply).await;
-    let deep = app.submit(json!({"uri": "/native", "parent_id": reply, "text": "deeper"})).await;
-    let held = app.submit(json!({"uri": "/native", "text": "still waiting"})).await;
-    let spam = app.submit(json!({"uri": "/native", "text": "spammy"})).await;
-    let rejected = app.submit(json!({"uri": "/native", "text": "rejected one"})).await;
+    let deep = app
+        .submit(json!({"uri": "/native", "parent_id": reply, "text": "deeper"}))
+        .await;
+    let held = app
+        .submit(json!({"uri": "/native", "text": "still waiting"}))
+        .await;
+    let spam = app
+        .submit(json!({"uri": "/native", "text": "spammy"}))
+        .await;
+    let rejected = app
+        .submit(json!({"uri": "/native", "text": "rejected one"}))
+        .await;
     for (id, action) in [(deep, "approve"), (spam, "spam"), (rejected, "reject")] {
-        app.admin(&token, Method::POST, &format!("/api/v1/admin/comments/{id}/{action}")).await;
+        app.admin(
+            &token,
+            Method::POST,
+            &format!("/api/v1/admin/comments/{id}/{action}"),
+        )
+        .await;
     }
-    let (status, _) = app.admin(&token, Method::DELETE, &format!("/api/v1/admin/comments/{reply}")).await;
+    let (status, _) = app
+        .admin(
+            &token,
+            Method::DELETE,
+            &format!("/api/v1/admin/comments/{reply}"),
+        )
+        .await;
     assert_eq!(status, 200, "the middle one becomes a tombstone");
     let _ = held;
     app

@@ -38,7 +38,10 @@ fn config(dir: &TempDir) -> (PathBuf, String) {
 
 async fn comments(url: &str) -> u64 {
     let db = Database::connect(url).await.unwrap();
-    let n = entity::comment::Entity::find().count(&db).await.unwrap_or(0);
+    let n = entity::comment::Entity::find()
+        .count(&db)
+        .await
+        .unwrap_or(0);
     db.close().await.unwrap();
     n
 }
@@ -56,25 +59,104 @@ async fn malformed_files_name_the_place_exit_non_zero_and_import_nothing() {
     let good = samples::wxr(&crate::imports::blog_posts(), false, true);
     let cut = &good[..good.rfind("\t</item>").unwrap()];
     let cases: Vec<(&str, String, &str, &str)> = vec![
-        ("wordpress", file(&dir, "cut.xml", cut), "the file ends inside", "line "),
-        ("wordpress", file(&dir, "tags.xml", &good.replacen("</wp:comment_author>", "</wp:comment_autor>", 1)), "not well-formed XML", "line 34, column 47"),
-        ("wordpress", file(&dir, "date.xml", &good.replace("2024-05-01 12:07:00", "last tuesday")), "comment 7 has no date", "line "),
-        ("wordpress", file(&dir, "rss.xml", "<rss><channel><item><title>x</title></item></channel></rss>"), "not a WordPress export", "line 1"),
-        ("json", file(&dir, "bad.json", "{\"format\": \"replyd-export\", \"pages\": [{\"uri\": \"/a\", \"comments\": [}]}"), "not a replyd export", "line 1, column"),
-        ("json", file(&dir, "other.json", "{\"format\": \"something-else\", \"pages\": []}"), "not \"replyd-export\"", "line 1"),
-        ("disqus", file(&dir, "dq.xml", "<disqus><post dsq:id=\"1\" xmlns:dsq=\"x\"><thread dsq:id=\"9\"/></post></disqus>"), "names no <thread>", "line 1"),
-        ("isso", file(&dir, "isso.db", "this is not SQLite"), "not", "the file"),
+        (
+            "wordpress",
+            file(&dir, "cut.xml", cut),
+            "the file ends inside",
+            "line ",
+        ),
+        (
+            "wordpress",
+            file(
+                &dir,
+                "tags.xml",
+                &good.replacen("</wp:comment_author>", "</wp:comment_autor>", 1),
+            ),
+            "not well-formed XML",
+            "line 34, column 47",
+        ),
+        (
+            "wordpress",
+            file(
+                &dir,
+                "date.xml",
+                &good.replace("2024-05-01 12:07:00", "last tuesday"),
+            ),
+            "comment 7 has no date",
+            "line ",
+        ),
+        (
+            "wordpress",
+            file(
+                &dir,
+                "rss.xml",
+                "<rss><channel><item><title>x</title></item></channel></rss>",
+            ),
+            "not a WordPress export",
+            "line 1",
+        ),
+        (
+            "json",
+            file(
+                &dir,
+                "bad.json",
+                "{\"format\": \"replyd-export\", \"pages\": [{\"uri\": \"/a\", \"comments\": [}]}",
+            ),
+            "not a replyd export",
+            "line 1, column",
+        ),
+        (
+            "json",
+            file(
+                &dir,
+                "other.json",
+                "{\"format\": \"something-else\", \"pages\": []}",
+            ),
+            "not \"replyd-export\"",
+            "line 1",
+        ),
+        (
+            "disqus",
+            file(
+                &dir,
+                "dq.xml",
+                "<disqus><post dsq:id=\"1\" xmlns:dsq=\"x\"><thread dsq:id=\"9\"/></post></disqus>",
+            ),
+            "names no <thread>",
+            "line 1",
+        ),
+        (
+            "isso",
+            file(&dir, "isso.db", "this is not SQLite"),
+            "not",
+            "the file",
+        ),
     ];
     for (kind, path, says, place) in cases {
         let (ok, out, err) = replyd(&config, &["import", kind, &path, "--site", "blog"]);
         assert!(!ok, "{kind} {path}: {out}");
-        assert!(err.contains(says) && err.contains(place), "{kind} {path}: {err}");
+        assert!(
+            err.contains(says) && err.contains(place),
+            "{kind} {path}: {err}"
+        );
         assert!(err.contains("nothing was imported"), "{err}");
         assert_eq!(comments(&url).await, 0, "{path}");
     }
-    let (ok, _, err) = replyd(&config, &["import", "wordpress", "/no/such/file.xml", "--site", "blog"]);
+    let (ok, _, err) = replyd(
+        &config,
+        &["import", "wordpress", "/no/such/file.xml", "--site", "blog"],
+    );
     assert!(!ok && err.contains("/no/such/file.xml"), "{err}");
-    let (ok, _, err) = replyd(&config, &["import", "wordpress", &dir.path.join("cut.xml").display().to_string(), "--site", "nope"]);
+    let (ok, _, err) = replyd(
+        &config,
+        &[
+            "import",
+            "wordpress",
+            &dir.path.join("cut.xml").display().to_string(),
+            "--site",
+            "nope",
+        ],
+    );
     assert!(!ok && err.contains("unknown site"), "{err}");
 }
 
@@ -87,7 +169,11 @@ fn many_posts(n: i64) -> String {
             link: Box::leak(format!("http://blog.example:8000/p/{p}/").into_boxed_str()),
             closed: false,
             comments: (0..4)
-                .map(|i| WpComment { id: p * 10 + i, parent: if i == 3 { p * 10 } else { 0 }, ..WpComment::default() })
+                .map(|i| WpComment {
+                    id: p * 10 + i,
+                    parent: if i == 3 { p * 10 } else { 0 },
+                    ..WpComment::default()
+                })
                 .collect(),
         })
         .collect();
@@ -101,13 +187,21 @@ async fn an_import_killed_half_way_resumes_where_it_stopped() {
     let path = file(&dir, "many.xml", &many_posts(3000));
     replyd(&config, &["migrate"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_replyd"))
-        .arg("--config").arg(&config)
+        .arg("--config")
+        .arg(&config)
         .args(["import", "wordpress", &path, "--site", "blog"])
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null()).stderr(Stdio::null())
-        .spawn().unwrap();
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let db = Database::connect(&url).await.unwrap();
-    let count = || async { entity::comment::Entity::find().count(&db).await.unwrap_or(0) };
+    let count = || async {
+        entity::comment::Entity::find()
+            .count(&db)
+            .await
+            .unwrap_or(0)
+    };
     let mut seen = 0;
     for _ in 0..20_000 {
         seen = count().await;
@@ -119,13 +213,29 @@ async fn an_import_killed_half_way_resumes_where_it_stopped() {
     child.kill().unwrap();
     child.wait().unwrap();
     let stopped_at = count().await;
-    assert!(stopped_at > 0 && stopped_at < 12_000, "killed part-way: {seen} then {stopped_at}");
-    assert_eq!(stopped_at % 4, 0, "each page is written whole or not at all");
+    assert!(
+        stopped_at > 0 && stopped_at < 12_000,
+        "killed part-way: {seen} then {stopped_at}"
+    );
+    assert_eq!(
+        stopped_at % 4,
+        0,
+        "each page is written whole or not at all"
+    );
 
     let (ok, out, err) = replyd(&config, &["import", "wordpress", &path, "--site", "blog"]);
     assert!(ok, "{err}");
-    assert!(out.contains(&format!("already imported before, left alone: {stopped_at}")), "{out}");
-    assert_eq!(count().await, 12_000, "the second run finished the job, adding nothing twice");
+    assert!(
+        out.contains(&format!(
+            "already imported before, left alone: {stopped_at}"
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        count().await,
+        12_000,
+        "the second run finished the job, adding nothing twice"
+    );
     let dup = db
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Sqlite,
@@ -139,25 +249,45 @@ async fn an_import_killed_half_way_resumes_where_it_stopped() {
             "SELECT COUNT(*) AS n FROM comments c WHERE parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = c.parent_id)",
         ))
         .await.unwrap().unwrap();
-    assert_eq!(orphans.try_get::<i64>("", "n").unwrap(), 0, "every reply found its parent");
+    assert_eq!(
+        orphans.try_get::<i64>("", "n").unwrap(),
+        0,
+        "every reply found its parent"
+    );
 }
 
 #[tokio::test]
 async fn export_and_purge_commands_work_on_the_configured_database() {
     let dir = TempDir::new();
     let (config, url) = config(&dir);
-    let wxr = file(&dir, "wp.xml", &samples::wxr(&crate::imports::blog_posts(), false, true));
-    let (ok, out, err) = replyd(&config, &["import", "wordpress", &wxr, "--site", "blog", "--dry-run"]);
+    let wxr = file(
+        &dir,
+        "wp.xml",
+        &samples::wxr(&crate::imports::blog_posts(), false, true),
+    );
+    let (ok, out, err) = replyd(
+        &config,
+        &["import", "wordpress", &wxr, "--site", "blog", "--dry-run"],
+    );
     assert!(ok, "{err}");
     assert!(out.starts_with("dry run: nothing was written"), "{out}");
     assert_eq!(comments(&url).await, 0);
     let (ok, out, err) = replyd(&config, &["import", "wordpress", &wxr, "--site", "blog"]);
-    assert!(ok && out.contains("imported 8 comments on 3 pages"), "{out}{err}");
+    assert!(
+        ok && out.contains("imported 8 comments on 3 pages"),
+        "{out}{err}"
+    );
     let json = dir.path.join("out.json").display().to_string();
-    let (ok, _, err) = replyd(&config, &["export", "--site", "blog", "--format", "json", "--output", &json]);
+    let (ok, _, err) = replyd(
+        &config,
+        &[
+            "export", "--site", "blog", "--format", "json", "--output", &json,
+        ],
+    );
     assert!(ok, "{err}");
     assert!(err.contains("exported 8 comments on 3 pages"), "{err}");
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(doc["pages"].as_array().unwrap().len(), 3);
     let (ok, out, _) = replyd(&config, &["export", "--site", "blog", "--format", "wxr"]);
     assert!(ok && out.contains("<wp:wxr_version>1.2</wp:wxr_version>"));
@@ -165,9 +295,15 @@ async fn export_and_purge_commands_work_on_the_configured_database() {
     // The imported spam and the trashed comment are from 2024: long past every limit.
     let (ok, out, err) = replyd(&config, &["purge", "--dry-run"]);
     assert!(ok, "{err}");
-    assert!(out.contains("retention would remove:") && out.contains("1 spam comments"), "{out}");
+    assert!(
+        out.contains("retention would remove:") && out.contains("1 spam comments"),
+        "{out}"
+    );
     assert_eq!(comments(&url).await, 8, "a dry run removes nothing");
     let (ok, out, _) = replyd(&config, &["purge"]);
-    assert!(ok && out.contains("retention removed:") && out.contains("1 spam comments"), "{out}");
+    assert!(
+        ok && out.contains("retention removed:") && out.contains("1 spam comments"),
+        "{out}"
+    );
     assert_eq!(comments(&url).await, 7);
 }

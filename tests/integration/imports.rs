@@ -9,7 +9,11 @@ use crate::backends;
 use crate::support::samples::{self, DqPost, WpComment, WpPost};
 use crate::support::{TempDir, TestApp};
 
-pub async fn import(app: &TestApp, format: Format, path: &Path) -> Result<Report, transfer::TransferError> {
+pub async fn import(
+    app: &TestApp,
+    format: Format,
+    path: &Path,
+) -> Result<Report, transfer::TransferError> {
     import_with(app, format, path, |_| {}).await
 }
 
@@ -48,18 +52,32 @@ pub async fn threads(app: &TestApp, site: &str) -> Value {
 }
 
 fn tree(all: &[entity::comment::Model], parent: Option<i64>) -> Value {
-    let mut level: Vec<&entity::comment::Model> = all.iter().filter(|c| c.parent_id == parent).collect();
-    level.sort_by_key(|c| (c.created_at.timestamp(), c.author_name.clone(), c.html.trim().to_owned()));
-    Value::Array(level.into_iter().map(|c| json!({
-        "author": c.author_name,
-        "url": c.author_url,
-        "html": c.html.trim(),
-        "status": c.status.as_str(),
-        "deleted": c.deleted,
-        "by_moderator": c.by_moderator,
-        "created_at": c.created_at.timestamp(),
-        "replies": tree(all, Some(c.id)),
-    })).collect())
+    let mut level: Vec<&entity::comment::Model> =
+        all.iter().filter(|c| c.parent_id == parent).collect();
+    level.sort_by_key(|c| {
+        (
+            c.created_at.timestamp(),
+            c.author_name.clone(),
+            c.html.trim().to_owned(),
+        )
+    });
+    Value::Array(
+        level
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "author": c.author_name,
+                    "url": c.author_url,
+                    "html": c.html.trim(),
+                    "status": c.status.as_str(),
+                    "deleted": c.deleted,
+                    "by_moderator": c.by_moderator,
+                    "created_at": c.created_at.timestamp(),
+                    "replies": tree(all, Some(c.id)),
+                })
+            })
+            .collect(),
+    )
 }
 
 pub fn write(dir: &TempDir, name: &str, body: &str) -> PathBuf {
@@ -88,15 +106,43 @@ pub fn blog_posts() -> Vec<WpPost<'static>> {
             link: "http://blog.example:8000/2024/05/hello/",
             closed: false,
             comments: vec![
-                c(1, 0, "Ada Lovelace", "First!\nSecond line\n\n<b>Bold</b> <script>alert(1)</script><a href=\"javascript:x\">x</a>", "1", "comment"),
+                c(
+                    1,
+                    0,
+                    "Ada Lovelace",
+                    "First!\nSecond line\n\n<b>Bold</b> <script>alert(1)</script><a href=\"javascript:x\">x</a>",
+                    "1",
+                    "comment",
+                ),
                 c(2, 1, "李雷", "回复 <i>你好</i>", "1", ""),
                 c(3, 2, "Олена Коваль", "Третій рівень", "1", "comment"),
                 c(4, 0, "Pending Pat", "Waiting", "0", "comment"),
-                c(5, 0, "Spammer", "Buy <a href=\"https://spam.example\">pills</a>", "spam", "comment"),
+                c(
+                    5,
+                    0,
+                    "Spammer",
+                    "Buy <a href=\"https://spam.example\">pills</a>",
+                    "spam",
+                    "comment",
+                ),
                 c(6, 0, "Trashed with replies", "gone", "trash", "comment"),
-                c(7, 6, "Tom &amp; Jerry", "A reply to a trashed comment", "1", "comment"),
+                c(
+                    7,
+                    6,
+                    "Tom &amp; Jerry",
+                    "A reply to a trashed comment",
+                    "1",
+                    "comment",
+                ),
                 c(8, 0, "Trashed alone", "gone too", "trash", "comment"),
-                c(9, 0, "Other Blog", "[&#8230;] linked here [&#8230;]", "1", "pingback"),
+                c(
+                    9,
+                    0,
+                    "Other Blog",
+                    "[&#8230;] linked here [&#8230;]",
+                    "1",
+                    "pingback",
+                ),
                 c(10, 0, "Another Blog", "tracked", "1", "trackback"),
                 c(11, 0, "Editor", "Fix the intro", "0", "note"),
                 c(12, 11, "Author", "Done", "0", "note"),

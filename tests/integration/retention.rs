@@ -20,7 +20,10 @@ fn job(app: &TestApp) -> Retention {
 }
 
 async fn comment(app: &TestApp, id: i64) -> Option<entity::comment::Model> {
-    entity::comment::Entity::find_by_id(id).one(&app.state.db.reader).await.unwrap()
+    entity::comment::Entity::find_by_id(id)
+        .one(&app.state.db.reader)
+        .await
+        .unwrap()
 }
 
 backends! {

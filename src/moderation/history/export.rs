@@ -25,7 +25,10 @@ impl Moderation {
 
     /// Every comment of a page, tombstones included, oldest id first: a reply is always
     /// written after its parent, so it comes later.
-    pub async fn page_comments(&self, page_id: i64) -> Result<Vec<comment::Model>, ModerationError> {
+    pub async fn page_comments(
+        &self,
+        page_id: i64,
+    ) -> Result<Vec<comment::Model>, ModerationError> {
         Ok(comment::Entity::find()
             .filter(comment::Column::PageId.eq(page_id))
             .order_by_asc(comment::Column::Id)

@@ -124,7 +124,9 @@ pub fn wxr(posts: &[WpPost<'_>], https: bool, cdata: bool) -> String {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub struct DqPost<'a> {
