@@ -200,13 +200,7 @@ fn post(path: &Path, at: u64) -> Result<ImportedComment, ReadError> {
         None if !get("id").is_empty() => format!("disqus-id:{}", get("id")),
         None => return Err(ReadError::at(at, "a <post> has neither dsq:id nor <id>")),
     };
-    let status = if get("isSpam") == "true" {
-        CommentStatus::Spam
-    } else if get("isApproved") == "false" {
-        CommentStatus::Pending
-    } else {
-        CommentStatus::Approved
-    };
+    let status = status(get("isSpam"), get("isApproved"));
     Ok(ImportedComment {
         source_id,
         parent,
@@ -226,6 +220,17 @@ fn post(path: &Path, at: u64) -> Result<ImportedComment, ReadError> {
         ip: source::address(get("ipAddress")),
         user_agent: None,
     })
+}
+
+/// Disqus marks spam, and (in some exports) posts still waiting for approval.
+fn status(spam: &str, approved: &str) -> CommentStatus {
+    if spam == "true" {
+        CommentStatus::Spam
+    } else if approved == "false" {
+        CommentStatus::Pending
+    } else {
+        CommentStatus::Approved
+    }
 }
 
 fn time(s: &str) -> Option<DateTime<Utc>> {

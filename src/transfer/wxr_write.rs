@@ -12,6 +12,9 @@ use super::wxr_read::{META_DELETED, META_MODERATOR, META_NO_POST_ID, META_SOURCE
 use crate::config::SiteConfig;
 use entity::{comment, enums::CommentStatus};
 
+/// RSS dates, as WordPress writes them.
+const RFC822: &str = "%a, %d %b %Y %H:%M:%S +0000";
+
 pub struct Writer {
     name: String,
     origin: String,
@@ -56,11 +59,7 @@ impl Writer {
         writeln!(out, "\t<title>{}</title>", escape(&self.name))?;
         writeln!(out, "\t<link>{}</link>", escape(&self.origin))?;
         writeln!(out, "\t<description></description>")?;
-        writeln!(
-            out,
-            "\t<pubDate>{}</pubDate>",
-            now.format("%a, %d %b %Y %H:%M:%S +0000")
-        )?;
+        writeln!(out, "\t<pubDate>{}</pubDate>", now.format(RFC822))?;
         writeln!(out, "\t<language></language>")?;
         writeln!(out, "\t<wp:wxr_version>1.2</wp:wxr_version>")?;
         writeln!(
@@ -78,64 +77,44 @@ impl Writer {
 
     pub fn page(&mut self, out: &mut dyn Write, p: &PageOut) -> io::Result<()> {
         let page = &p.page;
-        let link = format!("{}{}", self.origin, page.uri);
+        let link = escape(&format!("{}{}", self.origin, page.uri));
         let post_id = page.wp_post_id.unwrap_or(self.made_up_base + page.id);
-        let date = mysql(page.created_at);
+        let date = cdata(&mysql(page.created_at));
         let title = page.title.clone().unwrap_or_else(|| page.uri.clone());
-        writeln!(out, "\t<item>")?;
-        writeln!(out, "\t\t<title>{}</title>", escape(&title))?;
-        writeln!(out, "\t\t<link>{}</link>", escape(&link))?;
-        writeln!(
-            out,
-            "\t\t<pubDate>{}</pubDate>",
-            page.created_at.format("%a, %d %b %Y %H:%M:%S +0000")
-        )?;
-        writeln!(out, "\t\t<dc:creator>{}</dc:creator>", cdata(""))?;
-        writeln!(
-            out,
-            "\t\t<guid isPermaLink=\"false\">{}</guid>",
-            escape(&link)
-        )?;
-        writeln!(out, "\t\t<description></description>")?;
-        writeln!(out, "\t\t<content:encoded>{}</content:encoded>", cdata(""))?;
-        writeln!(out, "\t\t<excerpt:encoded>{}</excerpt:encoded>", cdata(""))?;
-        writeln!(out, "\t\t<wp:post_id>{post_id}</wp:post_id>")?;
-        writeln!(out, "\t\t<wp:post_date>{}</wp:post_date>", cdata(&date))?;
-        writeln!(
-            out,
-            "\t\t<wp:post_date_gmt>{}</wp:post_date_gmt>",
-            cdata(&date)
-        )?;
         let status = if page.comments_closed {
             "closed"
         } else {
             "open"
         };
-        writeln!(
-            out,
-            "\t\t<wp:comment_status>{}</wp:comment_status>",
-            cdata(status)
-        )?;
-        writeln!(
-            out,
-            "\t\t<wp:ping_status>{}</wp:ping_status>",
-            cdata("closed")
-        )?;
-        writeln!(
-            out,
-            "\t\t<wp:post_name>{}</wp:post_name>",
-            cdata(&slug(&page.uri))
-        )?;
-        writeln!(out, "\t\t<wp:status>{}</wp:status>", cdata("publish"))?;
-        writeln!(out, "\t\t<wp:post_parent>0</wp:post_parent>")?;
-        writeln!(out, "\t\t<wp:menu_order>0</wp:menu_order>")?;
-        writeln!(out, "\t\t<wp:post_type>{}</wp:post_type>", cdata("post"))?;
-        writeln!(
-            out,
-            "\t\t<wp:post_password>{}</wp:post_password>",
-            cdata("")
-        )?;
-        writeln!(out, "\t\t<wp:is_sticky>0</wp:is_sticky>")?;
+        let empty = cdata("");
+        writeln!(out, "\t<item>")?;
+        let fields = [
+            ("title", escape(&title)),
+            ("link", link.clone()),
+            ("pubDate", page.created_at.format(RFC822).to_string()),
+            ("dc:creator", empty.clone()),
+            ("description", String::new()),
+            ("content:encoded", empty.clone()),
+            ("excerpt:encoded", empty.clone()),
+            ("wp:post_id", post_id.to_string()),
+            ("wp:post_date", date.clone()),
+            ("wp:post_date_gmt", date),
+            ("wp:comment_status", cdata(status)),
+            ("wp:ping_status", cdata("closed")),
+            ("wp:post_name", cdata(&slug(&page.uri))),
+            ("wp:status", cdata("publish")),
+            ("wp:post_parent", "0".into()),
+            ("wp:menu_order", "0".into()),
+            ("wp:post_type", cdata("post")),
+            ("wp:post_password", empty),
+            ("wp:is_sticky", "0".into()),
+        ];
+        for (tag, value) in fields {
+            if tag == "description" {
+                writeln!(out, "\t\t<guid isPermaLink=\"false\">{link}</guid>")?;
+            }
+            writeln!(out, "\t\t<{tag}>{value}</{tag}>")?;
+        }
         if page.wp_post_id.is_none() {
             meta(out, "postmeta", META_NO_POST_ID, "1")?;
         }
@@ -151,62 +130,26 @@ impl Writer {
         } else {
             ""
         };
-        let date = mysql(c.created_at);
-        writeln!(out, "\t\t<wp:comment>")?;
-        writeln!(out, "\t\t\t<wp:comment_id>{}</wp:comment_id>", c.id)?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_author>{}</wp:comment_author>",
-            cdata(&c.author_name)
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_author_email>{}</wp:comment_author_email>",
-            cdata(email)
-        )?;
+        let date = cdata(&mysql(c.created_at));
         let url = c.author_url.as_deref().unwrap_or_default();
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_author_url>{}</wp:comment_author_url>",
-            escape(url)
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_author_IP>{}</wp:comment_author_IP>",
-            cdata("")
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_date>{}</wp:comment_date>",
-            cdata(&date)
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_date_gmt>{}</wp:comment_date_gmt>",
-            cdata(&date)
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_content>{}</wp:comment_content>",
-            cdata(&c.html)
-        )?;
-        let approved = approved(c);
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_approved>{}</wp:comment_approved>",
-            cdata(approved)
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_type>{}</wp:comment_type>",
-            cdata("comment")
-        )?;
-        writeln!(
-            out,
-            "\t\t\t<wp:comment_parent>{}</wp:comment_parent>",
-            c.parent_id.unwrap_or(0)
-        )?;
-        writeln!(out, "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>")?;
+        writeln!(out, "\t\t<wp:comment>")?;
+        let fields = [
+            ("comment_id", c.id.to_string()),
+            ("comment_author", cdata(&c.author_name)),
+            ("comment_author_email", cdata(email)),
+            ("comment_author_url", escape(url)),
+            ("comment_author_IP", cdata("")),
+            ("comment_date", date.clone()),
+            ("comment_date_gmt", date),
+            ("comment_content", cdata(&c.html)),
+            ("comment_approved", cdata(approved(c))),
+            ("comment_type", cdata("comment")),
+            ("comment_parent", c.parent_id.unwrap_or(0).to_string()),
+            ("comment_user_id", "0".into()),
+        ];
+        for (tag, value) in fields {
+            writeln!(out, "\t\t\t<wp:{tag}>{value}</wp:{tag}>")?;
+        }
         meta(out, "commentmeta", META_STATUS, c.status.as_str())?;
         if let Some(s) = &c.source_id {
             meta(out, "commentmeta", META_SOURCE, s)?;
