@@ -32,7 +32,9 @@ pub use audit::Actor;
 pub use ban_author::{AuthorBan, BanWhat, Banned};
 pub use error::{FieldErrors, ModerationError};
 pub use history::PastComment;
-pub use history::import::{ImportRun, ImportedBody, ImportedComment, ImportedPage, PageOutcome};
+pub use history::import::{
+    ImportRun, ImportedBody, ImportedComment, ImportedPage, PageOutcome, PreparedPage,
+};
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;

@@ -14,7 +14,7 @@ use super::error::{ReadError, TransferError};
 use super::report::Report;
 use super::source::Reading;
 use super::{Format, disqus, isso, json_read, wxr_read};
-use crate::moderation::{ImportRun, ImportedPage, Moderation};
+use crate::moderation::{ImportRun, ImportedPage, Moderation, PreparedPage};
 
 /// Pages read ahead of the writer.
 const AHEAD: usize = 4;
@@ -73,11 +73,17 @@ async fn write(
     opts: &ImportOptions,
     bar: &ProgressBar,
 ) -> Result<Report, TransferError> {
-    let (tx, mut rx) = mpsc::channel::<ImportedPage>(AHEAD);
+    let (tx, mut rx) = mpsc::channel::<PreparedPage>(AHEAD);
     let progress = Arc::new(AtomicU64::new(0));
+    let run = ImportRun {
+        source: opts.format.name(),
+        dry_run: opts.dry_run,
+    };
+    let (preparer, how) = (moderation.clone(), run.clone());
     // Not `blocking_send`: the Isso reader runs its queries inside `block_on` on this
     // thread, where tokio refuses to block. The writer sets the pace, so the reader waits.
-    let reader = tokio::spawn(read(opts.clone(), progress.clone(), move |mut page| {
+    let reader = tokio::spawn(read(opts.clone(), progress.clone(), move |page| {
+        let mut page = preparer.prepare_import(page, &how);
         loop {
             match tx.try_send(page) {
                 Ok(()) => return true,
@@ -89,10 +95,6 @@ async fn write(
             }
         }
     }));
-    let run = ImportRun {
-        source: opts.format.name(),
-        dry_run: opts.dry_run,
-    };
     let mut report = Report {
         source: opts.format.name().to_owned(),
         dry_run: opts.dry_run,

@@ -137,32 +137,40 @@ pub struct ImportRun {
 }
 
 impl Moderation {
+    /// Renders and sanitises a page's comments and hashes their addresses: the CPU work of
+    /// an import, done on the reader's thread so the writer only writes. A dry run renders
+    /// nothing.
+    pub fn prepare_import(&self, page: ImportedPage, run: &ImportRun) -> PreparedPage {
+        if run.dry_run {
+            return PreparedPage(Prepared::Raw(page));
+        }
+        let meta = PageMeta::of(&page);
+        let rows = rendered(page.comments, &self.keys, self.address_cutoff());
+        PreparedPage(Prepared::Rendered { meta, rows })
+    }
+
     /// Imports one page in one transaction with one audit row. Comments whose source id is
     /// already on the page are left alone, so running the same import again adds nothing.
     pub async fn import_page(
         &self,
         site: &str,
-        page: ImportedPage,
+        page: PreparedPage,
         run: &ImportRun,
     ) -> Result<PageOutcome, ModerationError> {
         self.config.site(site).ok_or(ModerationError::UnknownSite)?;
-        if run.dry_run {
-            let found = find(&self.db.reader, site, &page).await?;
-            let stored = match &found {
-                Some(p) => stored_ids(&self.db.reader, p.id).await?,
-                None => HashMap::new(),
-            };
-            let mut outcome = PageOutcome::of(&plan::plan(page.comments, &stored));
-            outcome.page_created = found.is_none();
-            return Ok(outcome);
+        match page.0 {
+            Prepared::Rendered { meta, rows } => self.write_imported(site, meta, rows, run).await,
+            Prepared::Raw(page) => {
+                let found = find(&self.db.reader, site, &page).await?;
+                let stored = match &found {
+                    Some(p) => stored_ids(&self.db.reader, p.id).await?,
+                    None => HashMap::new(),
+                };
+                let mut outcome = PageOutcome::of(&plan::plan(page.comments, &stored));
+                outcome.page_created = found.is_none();
+                Ok(outcome)
+            }
         }
-        let cutoff = self.address_cutoff();
-        let keys = self.keys.clone();
-        let meta = PageMeta::of(&page);
-        let rows = tokio::task::spawn_blocking(move || rendered(page.comments, &keys, cutoff))
-            .await
-            .map_err(|e| DbErr::Custom(format!("rendering imported comments: {e}")))?;
-        self.write_imported(site, meta, rows, run).await
     }
 
     async fn write_imported(
@@ -205,6 +213,20 @@ impl Moderation {
         let days = self.config.retention.address_days;
         (days > 0).then(|| self.clock.now() - chrono::Duration::days(i64::from(days)))
     }
+}
+
+/// A page an import has made ready for [`Moderation::import_page`].
+#[derive(Debug)]
+pub struct PreparedPage(Prepared);
+
+#[derive(Debug)]
+enum Prepared {
+    /// For a dry run, which only plans.
+    Raw(ImportedPage),
+    Rendered {
+        meta: PageMeta,
+        rows: Vec<(ImportedComment, comment::ActiveModel, bool)>,
+    },
 }
 
 /// What an import says about the page itself.
