@@ -7,6 +7,7 @@ mod export;
 pub mod import;
 pub mod lookup;
 mod plan;
+mod rows;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, EntityTrait, NotSet};
