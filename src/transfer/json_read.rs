@@ -14,8 +14,31 @@ use super::source::Reading;
 use crate::moderation::input::PageUri;
 use crate::moderation::{ImportedBody, ImportedComment, ImportedPage};
 
+/// Counts the bytes read, for the progress bar.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    progress: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.progress.store(self.read, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 pub fn read(path: &Path, cx: &mut Reading<'_>) -> Result<(), ReadError> {
-    let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let file = BufReader::with_capacity(
+        256 * 1024,
+        Counted {
+            inner: File::open(path)?,
+            read: 0,
+            progress: cx.progress.clone(),
+        },
+    );
     let mut de = serde_json::Deserializer::from_reader(file);
     let mut stopped = false;
     let result = Document {
@@ -127,11 +150,8 @@ impl<'de> Visitor<'de> for Pages<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0u64;
         while let Some(page) = seq.next_element::<json::Page>()? {
             let page = imported(page).map_err(de::Error::custom)?;
-            n += 1;
-            self.cx.progress.store(n, Ordering::Relaxed);
             if self.cx.emit(page).is_err() {
                 *self.stopped = true;
                 return Err(de::Error::custom("stopped"));
