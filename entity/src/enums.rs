@@ -244,3 +244,45 @@ impl ModerationAction {
         }
     }
 }
+
+/// What a WordPress id names: a post (a page here) or a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WordpressKind {
+    #[sea_orm(string_value = "post")]
+    Post,
+    #[sea_orm(string_value = "comment")]
+    Comment,
+}
+
+/// What a commenter asked for about their own data.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "lowercase")]
+pub enum PrivacyKind {
+    /// Everything stored under the address, as JSON.
+    #[sea_orm(string_value = "export")]
+    Export,
+    /// Erase it: names, addresses and texts gone, tombstones where replies hang.
+    #[sea_orm(string_value = "delete")]
+    Delete,
+}
+
+impl PrivacyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivacyKind::Export => "export",
+            PrivacyKind::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PrivacyKind> {
+        match s {
+            "export" => Some(PrivacyKind::Export),
+            "delete" => Some(PrivacyKind::Delete),
+            _ => None,
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod render;
 pub mod serve;
 pub mod subscriptions;
+pub mod wordpress;
 
 use std::time::Duration;
 
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi_route(api.openapi))
         .merge(embed::router())
         .merge(subscriptions::router())
+        .merge(wordpress::router())
         .merge(metrics::router(cfg.server.metrics))
         .route("/", get(embed::demo::demo))
         .route("/assets/page.css", get(embed::demo::page_css))

@@ -22,6 +22,7 @@ mod thread;
 pub mod thread_cache;
 mod transitions;
 pub mod verdict;
+pub mod wordpress;
 mod write;
 
 use std::sync::Arc;
@@ -33,7 +34,7 @@ pub use history::PastComment;
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
-pub use submit::{ClientInfo, NewComment, Submitted};
+pub use submit::{ClientInfo, FormKind, NewComment, Submitted};
 pub use thread::Thread;
 pub use transitions::{Action, Deletion};
 

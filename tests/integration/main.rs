@@ -40,3 +40,4 @@ mod submit;
 mod thread_cache;
 mod tokens;
 mod validation;
+mod wordpress_form;

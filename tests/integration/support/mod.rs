@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod dashboard;
+pub mod imported;
 pub mod mail;
 pub mod pg;
 pub mod redis;
