@@ -25,6 +25,7 @@ mod embed;
 mod group_commit;
 mod hardening;
 mod instances;
+mod isso_api;
 mod metrics;
 mod migrations;
 mod moderation_api;

@@ -137,8 +137,7 @@ impl TryFrom<(WpSubmission<'_>, Submitter, &Config)> for NewComment {
         let uri = fields.take("uri", PageUri::parse(&sub.uri));
         let name = fields.take("author", AuthorName::parse(&strip_tags(&f.author)));
         let email = fields.take("email", AuthorEmail::parse(&f.email));
-        let website = with_scheme(f.url.as_deref());
-        let url = fields.take("url", AuthorUrl::parse_optional(website.as_deref()));
+        let url = fields.take("url", AuthorUrl::parse_lenient(f.url.as_deref()));
         let text = fields.take("comment", CommentText::parse(&f.comment));
         let (Some(uri), Some(name), Some(email), Some(url), Some(text)) =
             (uri, name, email, url, text)
@@ -159,17 +158,6 @@ impl TryFrom<(WpSubmission<'_>, Submitter, &Config)> for NewComment {
             notify_replies: false,
             client,
         })
-    }
-}
-
-/// A website typed without a scheme (`example.org`) is `http://example.org`, as WordPress
-/// makes it.
-fn with_scheme(url: Option<&str>) -> Option<String> {
-    let t = url.map(str::trim).filter(|t| !t.is_empty())?;
-    if t.contains("://") {
-        Some(t.to_owned())
-    } else {
-        Some(format!("http://{t}"))
     }
 }
 
@@ -214,16 +202,7 @@ mod tests {
     }
 
     #[test]
-    fn websites_get_a_scheme_and_names_lose_their_tags() {
-        assert_eq!(
-            with_scheme(Some("example.org")).as_deref(),
-            Some("http://example.org")
-        );
-        assert_eq!(
-            with_scheme(Some("https://example.org/")).as_deref(),
-            Some("https://example.org/")
-        );
-        assert_eq!(with_scheme(Some("  ")), None);
+    fn names_lose_their_tags() {
         assert_eq!(strip_tags("<b>Ada</b> Lovelace"), "Ada Lovelace");
         assert_eq!(strip_tags("a > b"), "a > b");
     }
