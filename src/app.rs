@@ -1,5 +1,6 @@
 //! The start-up seam: config in, a running app out. Production and tests both go through
-//! `App::build`, so tests exercise the real wiring.
+//! `App::build`, so tests exercise the real wiring. It builds and connects the components
+//! (database, Redis, services, workers) and owns no behaviour of its own.
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

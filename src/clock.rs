@@ -1,4 +1,5 @@
-//! The injected clock. Production reads the system time; tests move time by hand.
+//! The injected clock. Production reads the system time; tests move time by hand. Nothing
+//! else in replyd reads the system time for a decision.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 

@@ -1,7 +1,7 @@
 //! One row per moderation action. Append-only: nothing updates or deletes these rows.
 use sea_orm::entity::prelude::*;
 
-use crate::enums::ActorKind;
+use crate::enums::{ActorKind, CommentStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
@@ -14,8 +14,9 @@ pub struct Model {
     pub actor_id: Option<i64>,
     pub action: String,
     pub comment_id: Option<i64>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    /// The comment's status before and after, for actions on one comment.
+    pub from_status: Option<CommentStatus>,
+    pub to_status: Option<CommentStatus>,
     /// JSON with the action's details.
     pub detail: String,
     pub created_at: DateTimeUtc,

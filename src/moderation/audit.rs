@@ -114,8 +114,8 @@ pub async fn record_all<C: ConnectionTrait>(db: &C, entries: Vec<Entry<'_>>) -> 
         actor_id: Set(e.actor.id()),
         action: Set(e.action.to_owned()),
         comment_id: Set(e.comment_id),
-        from_status: Set(e.from.map(|s| s.as_str().to_owned())),
-        to_status: Set(e.to.map(|s| s.as_str().to_owned())),
+        from_status: Set(e.from),
+        to_status: Set(e.to),
         detail: Set(e.detail.to_string()),
         created_at: Set(e.at),
     });

@@ -57,9 +57,9 @@ pub async fn audit(
             action: r.action.replace('_', " "),
             comment_id: r.comment_id,
             change: match (r.from_status, r.to_status) {
-                (Some(f), Some(t)) if f != t => format!("{f} → {t}"),
-                (None, Some(t)) => format!("→ {t}"),
-                (Some(f), None) => format!("{f} → deleted"),
+                (Some(f), Some(t)) if f != t => format!("{} → {}", f.as_str(), t.as_str()),
+                (None, Some(t)) => format!("→ {}", t.as_str()),
+                (Some(f), None) => format!("{} → deleted", f.as_str()),
                 _ => String::new(),
             },
         })

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document, generated from the handlers
-//! themselves so that the document and the routes cannot drift apart.
+//! themselves so that the document and the routes cannot drift apart. Handlers stay thin:
+//! they never query the database or decide policy; the domain services do.
 pub mod abuse;
 pub mod admin;
 pub mod comments;

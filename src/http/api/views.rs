@@ -209,8 +209,8 @@ impl From<&audit_log::Model> for AuditEntry {
             actor: crate::moderation::audit::label(a.actor_kind, a.actor_id),
             action: a.action.clone(),
             comment_id: a.comment_id,
-            from_status: a.from_status.clone(),
-            to_status: a.to_status.clone(),
+            from_status: a.from_status.map(|s| s.as_str().to_owned()),
+            to_status: a.to_status.map(|s| s.as_str().to_owned()),
             detail: serde_json::from_str(&a.detail).unwrap_or(serde_json::Value::Null),
             created_at: rfc3339(a.created_at),
         }

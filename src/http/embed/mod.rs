@@ -1,5 +1,6 @@
 //! The embeddable widget: its script and styles, the comment-count script, and the
-//! no-JavaScript thread page that works directly, in an iframe, or server-side included.
+//! no-JavaScript thread page that works directly, in an iframe, or server-side included,
+//! the demo page and the no-JS form. Reads go through `moderation`; nothing here writes.
 pub mod demo;
 pub mod form;
 pub mod thread;
