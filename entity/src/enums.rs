@@ -120,6 +120,9 @@ pub enum MailKind {
     /// Double opt-in: confirm this address.
     #[sea_orm(string_value = "confirm")]
     Confirm,
+    /// A privacy request (export or erase): the link that confirms it.
+    #[sea_orm(string_value = "privacy")]
+    Privacy,
 }
 
 impl MailKind {
@@ -130,6 +133,7 @@ impl MailKind {
             MailKind::Reply => "reply",
             MailKind::Approved => "approved",
             MailKind::Confirm => "confirm",
+            MailKind::Privacy => "privacy",
         }
     }
 

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod isso;
 pub mod limit;
 pub mod metrics;
+pub mod privacy;
 pub mod render;
 pub mod serve;
 pub mod subscriptions;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(subscriptions::router())
         .merge(wordpress::router())
         .merge(isso::router())
+        .merge(privacy::router())
         .merge(metrics::router(cfg.server.metrics))
         .route("/", get(embed::demo::demo))
         .route("/assets/page.css", get(embed::demo::page_css))

@@ -13,6 +13,7 @@ mod mail;
 pub mod markdown;
 pub mod own;
 pub mod policy;
+pub mod privacy;
 mod queue;
 mod reply;
 pub mod screening;

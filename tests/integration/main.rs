@@ -34,6 +34,7 @@ mod observability;
 mod one_click;
 mod openapi;
 mod privacy;
+mod privacy_requests;
 mod rate_limits;
 mod shared_limits;
 mod spam;
