@@ -247,3 +247,43 @@ async fn the_no_js_privacy_form_asks_and_says_to_check_the_mail() {
     app.deliver().await;
     assert!(privacy_link(&smtp, ADA).starts_with("/privacy/"));
 }
+
+backends! {
+    async fn moderators_export_and_erase_an_address_from_the_dashboard(b) {
+        let app = TestApp::spawn(b).await;
+        let token = app.token().await;
+        let root = app.submit(json!({"author_email": ADA, "text": "Ada's first."})).await;
+        crate::support::widget::approve(&app, root).await;
+        let reply = app.submit(json!({"author_email": "bob@example.org", "author_name": "Bob", "parent_id": root})).await;
+        crate::support::widget::approve(&app, reply).await;
+        let d = app.logged_in("mod@example.org", entity::enums::Role::Moderator).await;
+        let page = d.get("/admin/privacy").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Privacy requests"));
+
+        let res = d.submit("/admin/privacy", "/admin/privacy", &[("site", "blog"), ("email", "Ada@example.org"), ("request", "export")]).await;
+        assert_eq!(res.status, 200);
+        assert!(res.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        let data: Value = serde_json::from_str(&res.body).unwrap();
+        assert_eq!(data["comments"][0]["text"], "Ada's first.");
+
+        let unconfirmed = d.submit("/admin/privacy", "/admin/privacy", &[("site", "blog"), ("email", ADA), ("request", "delete")]).await;
+        assert_eq!(unconfirmed.status, 422);
+        assert!(unconfirmed.body.contains("cannot be undone"));
+        assert!(app.stored(root).await.unwrap().author_email == ADA);
+
+        let res = d.submit("/admin/privacy", "/admin/privacy", &[("site", "blog"), ("email", ADA), ("request", "delete"), ("confirm", "yes")]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let shown = d.get(res.location()).await;
+        assert!(shown.body.contains("0 comments removed, 1 kept"), "{}", shown.body);
+        assert_eq!(app.stored(root).await.unwrap().author_email, "");
+        assert!(app.stored(reply).await.is_some());
+
+        let (_, audit) = app.admin(&token, Method::GET, "/api/v1/admin/audit?limit=200").await;
+        let entries = audit["entries"].as_array().unwrap();
+        let erase = entries.iter().find(|e| e["action"] == "privacy_erase").unwrap();
+        assert!(erase["actor"].as_str().unwrap().starts_with("moderator:"), "{erase}");
+        assert!(erase["detail"]["subject"].as_str().unwrap().len() >= 16);
+        assert!(!audit.to_string().to_lowercase().contains(ADA));
+    }
+}
