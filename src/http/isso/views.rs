@@ -190,20 +190,9 @@ pub fn thread(comments: &[comment::Model], w: &Window) -> IssoThread {
         .iter()
         .skip(w.offset)
         .take(w.limit.unwrap_or(usize::MAX))
-        .map(|c| {
-            let mut out = IssoComment::from_model(c, w.plain);
-            if w.parent.is_none() {
-                let replies = children.get(&c.id).map(Vec::as_slice).unwrap_or_default();
-                let kept: Vec<IssoComment> = replies
-                    .iter()
-                    .take(w.nested_limit.unwrap_or(usize::MAX))
-                    .map(|r| IssoComment::from_model(r, w.plain))
-                    .collect();
-                out.total_replies = Some(replies.len());
-                out.hidden_replies = Some(replies.len() - kept.len());
-                out.replies = Some(kept);
-            }
-            out
+        .map(|c| match w.parent {
+            None => with_replies(c, children.get(&c.id).map(Vec::as_slice), w),
+            Some(_) => IssoComment::from_model(c, w.plain),
         })
         .collect();
     IssoThread {
@@ -217,6 +206,25 @@ pub fn thread(comments: &[comment::Model], w: &Window) -> IssoThread {
         replies: page,
         config: CONFIG,
     }
+}
+
+/// A top-level comment with the first `nested_limit` of its replies.
+fn with_replies(
+    c: &comment::Model,
+    replies: Option<&[&comment::Model]>,
+    w: &Window,
+) -> IssoComment {
+    let replies = replies.unwrap_or_default();
+    let kept: Vec<IssoComment> = replies
+        .iter()
+        .take(w.nested_limit.unwrap_or(usize::MAX))
+        .map(|r| IssoComment::from_model(r, w.plain))
+        .collect();
+    let mut out = IssoComment::from_model(c, w.plain);
+    out.total_replies = Some(replies.len());
+    out.hidden_replies = Some(replies.len() - kept.len());
+    out.replies = Some(kept);
+    out
 }
 
 #[cfg(test)]
