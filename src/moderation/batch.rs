@@ -44,7 +44,7 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     /// `None` means the write of its batch was interrupted (its task panicked).
     pub async fn submit<F, Fut>(&self, item: T, write: F) -> Option<R>
     where
-        F: Fn(Vec<T>) -> Fut,
+        F: Fn(Vec<T>) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Vec<R>> + Send + 'static,
     {
         let (reply, mut answer) = oneshot::channel();
@@ -67,9 +67,13 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
                 break;
             }
             let (items, replies): (Vec<T>, Vec<_>) = batch.into_iter().unzip();
-            let written = write(items);
+            let write = write.clone();
+            // The write's future is built inside the task and kept on the heap: a batch's
+            // database work is a large future, and a task is moved several times on its way
+            // through the runtime.
             let _ = tokio::spawn(async move {
-                for (reply, result) in replies.into_iter().zip(written.await) {
+                let written = Box::pin(write(items)).await;
+                for (reply, result) in replies.into_iter().zip(written) {
                     let _ = reply.send(result);
                 }
             })
