@@ -7,6 +7,8 @@ mod m20261129_000003_outbox;
 mod m20261129_000004_dashboard;
 mod m20261130_000005_address_bans;
 mod m20261202_000006_audit_actor;
+mod m20261203_300001_wordpress_ids;
+mod m20261203_300002_privacy_requests;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_dashboard::Migration),
             Box::new(m20261130_000005_address_bans::Migration),
             Box::new(m20261202_000006_audit_actor::Migration),
+            Box::new(m20261203_300001_wordpress_ids::Migration),
+            Box::new(m20261203_300002_privacy_requests::Migration),
         ]
     }
 }

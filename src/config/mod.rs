@@ -13,8 +13,8 @@ mod sites;
 mod tests;
 
 pub use sections::{
-    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, RateLimitConfig,
-    SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity, SpamConfig,
+    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, PrivacyConfig,
+    RateLimitConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity, SpamConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};
@@ -31,6 +31,7 @@ pub struct Config {
     pub spam: SpamConfig,
     pub admin: AdminConfig,
     pub cache: CacheConfig,
+    pub privacy: PrivacyConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -46,6 +47,7 @@ struct Layered {
     spam: SpamConfig,
     admin: AdminConfig,
     cache: CacheConfig,
+    privacy: PrivacyConfig,
     site_defaults: SiteDefaults,
     sites: Vec<SiteEntry>,
 }
@@ -62,6 +64,7 @@ impl Layered {
             spam: self.spam,
             admin: self.admin,
             cache: self.cache,
+            privacy: self.privacy,
             sites: self
                 .sites
                 .into_iter()

@@ -38,18 +38,21 @@ pub enum Purpose {
     Confirm,
     /// The first-run setup link: no fields.
     Setup,
+    /// A privacy request's confirmation link: [request id, export or delete].
+    Privacy,
 }
 
 impl Purpose {
     /// Every purpose, for tests that go through them all.
     #[cfg(test)]
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::FormToken,
         Purpose::OneClick,
         Purpose::OwnComment,
         Purpose::Unsubscribe,
         Purpose::Confirm,
         Purpose::Setup,
+        Purpose::Privacy,
     ];
 
     fn label(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Purpose {
             Purpose::Unsubscribe => "replyd/mail-unsubscribe",
             Purpose::Confirm => "replyd/mail-confirm",
             Purpose::Setup => "replyd/admin-setup",
+            Purpose::Privacy => "replyd/privacy-request",
         }
     }
 
@@ -67,7 +71,7 @@ impl Purpose {
     fn shape(self) -> &'static [Kind] {
         match self {
             Purpose::FormToken => &[Kind::Word, Kind::Int],
-            Purpose::OneClick | Purpose::Unsubscribe => &[Kind::Int, Kind::Word],
+            Purpose::OneClick | Purpose::Unsubscribe | Purpose::Privacy => &[Kind::Int, Kind::Word],
             Purpose::OwnComment | Purpose::Confirm => &[Kind::Int],
             Purpose::Setup => &[],
         }

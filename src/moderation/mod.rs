@@ -13,6 +13,7 @@ mod mail;
 pub mod markdown;
 pub mod own;
 pub mod policy;
+pub mod privacy;
 mod queue;
 mod reply;
 pub mod screening;
@@ -22,6 +23,7 @@ mod thread;
 pub mod thread_cache;
 mod transitions;
 pub mod verdict;
+pub mod wordpress;
 mod write;
 
 use std::sync::Arc;
@@ -33,7 +35,7 @@ pub use history::PastComment;
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
-pub use submit::{ClientInfo, NewComment, Submitted};
+pub use submit::{ClientInfo, FormKind, NewComment, Submitted};
 pub use thread::Thread;
 pub use transitions::{Action, Deletion};
 
