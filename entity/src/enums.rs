@@ -120,6 +120,9 @@ pub enum MailKind {
     /// Double opt-in: confirm this address.
     #[sea_orm(string_value = "confirm")]
     Confirm,
+    /// A privacy request (export or erase): the link that confirms it.
+    #[sea_orm(string_value = "privacy")]
+    Privacy,
 }
 
 impl MailKind {
@@ -130,6 +133,7 @@ impl MailKind {
             MailKind::Reply => "reply",
             MailKind::Approved => "approved",
             MailKind::Confirm => "confirm",
+            MailKind::Privacy => "privacy",
         }
     }
 
@@ -240,6 +244,48 @@ impl ModerationAction {
             "approve" => Some(ModerationAction::Approve),
             "reject" => Some(ModerationAction::Reject),
             "spam" => Some(ModerationAction::Spam),
+            _ => None,
+        }
+    }
+}
+
+/// What a WordPress id names: a post (a page here) or a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WordpressKind {
+    #[sea_orm(string_value = "post")]
+    Post,
+    #[sea_orm(string_value = "comment")]
+    Comment,
+}
+
+/// What a commenter asked for about their own data.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "lowercase")]
+pub enum PrivacyKind {
+    /// Everything stored under the address, as JSON.
+    #[sea_orm(string_value = "export")]
+    Export,
+    /// Erase it: names, addresses and texts gone, tombstones where replies hang.
+    #[sea_orm(string_value = "delete")]
+    Delete,
+}
+
+impl PrivacyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivacyKind::Export => "export",
+            PrivacyKind::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PrivacyKind> {
+        match s {
+            "export" => Some(PrivacyKind::Export),
+            "delete" => Some(PrivacyKind::Delete),
             _ => None,
         }
     }

@@ -9,6 +9,8 @@ pub mod mail_subscriber;
 pub mod moderator;
 pub mod outbox;
 pub mod page;
+pub mod privacy_request;
 pub mod session;
 pub mod setting;
 pub mod spent_link;
+pub mod wordpress_id;

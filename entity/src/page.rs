@@ -10,9 +10,6 @@ pub struct Model {
     pub uri: String,
     pub title: Option<String>,
     pub created_at: DateTimeUtc,
-    /// The WordPress post this page was imported from (`wp:post_id`), so that WordPress's
-    /// own comment form (`comment_post_ID`) finds it.
-    pub wp_post_id: Option<i64>,
     /// The source had comments closed on this page (WordPress `comment_status` closed).
     pub comments_closed: bool,
 }

@@ -8,6 +8,8 @@ mod m20261129_000004_dashboard;
 mod m20261130_000005_address_bans;
 mod m20261202_000006_audit_actor;
 mod m20261203_200001_imports;
+mod m20261203_300001_wordpress_ids;
+mod m20261203_300002_privacy_requests;
 
 pub struct Migrator;
 
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_dashboard::Migration),
             Box::new(m20261130_000005_address_bans::Migration),
             Box::new(m20261202_000006_audit_actor::Migration),
+            Box::new(m20261203_300001_wordpress_ids::Migration),
+            Box::new(m20261203_300002_privacy_requests::Migration),
             Box::new(m20261203_200001_imports::Migration),
         ]
     }

@@ -1,6 +1,7 @@
-//! What imports remember: the WordPress post a page came from and whether WordPress had its
-//! comments closed, and the source id of each imported comment, so that a second run of
-//! the same import adds nothing and an interrupted one resumes.
+//! What imports remember: whether the source had comments closed on a page (WordPress's
+//! `comment_status`), and the source id of each imported comment, so that a second run of
+//! the same import adds nothing and an interrupted one resumes. (WordPress's post and
+//! comment ids are kept in `wordpress_ids`, for the WordPress form.)
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -9,8 +10,6 @@ pub struct Migration;
 #[derive(DeriveIden, Clone, Copy)]
 enum Pages {
     Table,
-    SiteId,
-    WpPostId,
     CommentsClosed,
 }
 
@@ -27,13 +26,6 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Pages::Table)
-                .add_column(big_integer_null(Pages::WpPostId))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Pages::Table)
                 .add_column(boolean(Pages::CommentsClosed).default(false))
                 .to_owned(),
         )
@@ -42,18 +34,6 @@ impl MigrationTrait for Migration {
             Table::alter()
                 .table(Comments::Table)
                 .add_column(string_len_null(Comments::SourceId, 128))
-                .to_owned(),
-        )
-        .await?;
-        // The WordPress form finds its page by post id; one page per post and site. NULLs
-        // (pages that came from anywhere else) never collide.
-        m.create_index(
-            Index::create()
-                .name("pages_site_wp_post_id")
-                .table(Pages::Table)
-                .col(Pages::SiteId)
-                .col(Pages::WpPostId)
-                .unique()
                 .to_owned(),
         )
         .await?;
@@ -71,13 +51,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table) in [
-            ("comments_page_source_id", Comments::Table.into_iden()),
-            ("pages_site_wp_post_id", Pages::Table.into_iden()),
-        ] {
-            m.drop_index(Index::drop().name(name).table(table).to_owned())
-                .await?;
-        }
+        m.drop_index(
+            Index::drop()
+                .name("comments_page_source_id")
+                .table(Comments::Table)
+                .to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Comments::Table)
@@ -85,15 +65,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for col in [Pages::CommentsClosed, Pages::WpPostId] {
-            m.alter_table(
-                Table::alter()
-                    .table(Pages::Table)
-                    .drop_column(col)
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        m.alter_table(
+            Table::alter()
+                .table(Pages::Table)
+                .drop_column(Pages::CommentsClosed)
+                .to_owned(),
+        )
+        .await
     }
 }

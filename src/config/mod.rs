@@ -13,8 +13,9 @@ mod sites;
 mod tests;
 
 pub use sections::{
-    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, RateLimitConfig,
-    RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity, SpamConfig,
+    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, PrivacyConfig,
+    RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity,
+    SpamConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};
@@ -32,6 +33,7 @@ pub struct Config {
     pub admin: AdminConfig,
     pub cache: CacheConfig,
     pub retention: RetentionConfig,
+    pub privacy: PrivacyConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -48,6 +50,7 @@ struct Layered {
     admin: AdminConfig,
     cache: CacheConfig,
     retention: RetentionConfig,
+    privacy: PrivacyConfig,
     site_defaults: SiteDefaults,
     sites: Vec<SiteEntry>,
 }
@@ -65,6 +68,7 @@ impl Layered {
             admin: self.admin,
             cache: self.cache,
             retention: self.retention,
+            privacy: self.privacy,
             sites: self
                 .sites
                 .into_iter()

@@ -125,6 +125,8 @@ pub struct RateLimitConfig {
     pub page_per_minute: u32,
     pub site_per_minute: u32,
     pub login_per_minute: u32,
+    /// Privacy requests (export or erase by email) per hour per client address.
+    pub privacy_per_hour: u32,
     pub trim_interval_secs: u64,
     /// `redis://HOST:PORT/DB`: also enforce every limit across all instances. Empty: off.
     pub redis_url: String,
@@ -144,6 +146,7 @@ impl RateLimitConfig {
             self.page_per_minute,
             self.site_per_minute,
             self.login_per_minute,
+            self.privacy_per_hour,
         ];
         let periods = [
             self.address_period_secs,
@@ -198,6 +201,13 @@ pub struct AdminConfig {
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
     pub setup_link_minutes: u32,
+}
+
+/// Privacy self-service: commenters export or erase what is stored under their address.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    pub link_hours: u32,
 }
 
 /// The published-thread cache.

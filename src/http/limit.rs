@@ -38,3 +38,13 @@ pub async fn check_login(state: &AppState, ip: Option<IpAddr>) -> Result<(), Rat
     let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
     state.limits.check_login(ip).await
 }
+
+/// Checks a privacy request (export or erase by email). Unknown peers share one key.
+pub async fn check_privacy(state: &AppState, ip: Option<IpAddr>) -> Result<(), ApiError> {
+    let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    state
+        .limits
+        .check_privacy(ip)
+        .await
+        .map_err(ApiError::RateLimited)
+}

@@ -7,11 +7,14 @@ pub mod client;
 pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod isso;
 pub mod limit;
 pub mod metrics;
+pub mod privacy;
 pub mod render;
 pub mod serve;
 pub mod subscriptions;
+pub mod wordpress;
 
 use std::time::Duration;
 
@@ -22,7 +25,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -44,6 +47,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi_route(api.openapi))
         .merge(embed::router())
         .merge(subscriptions::router())
+        .merge(wordpress::router())
+        .merge(isso::router())
+        .merge(privacy::router())
         .merge(metrics::router(cfg.server.metrics))
         .route("/", get(embed::demo::demo))
         .route("/assets/page.css", get(embed::demo::page_css))
@@ -81,23 +87,51 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Browsers on the sites' own origins may call the public API; nobody else, and never the
-/// moderator API or the dashboard.
+/// moderator API or the dashboard. Isso's client (`/isso/{site}/`) sends its credentials (the
+/// edit cookie), so there each site's own origins alone are allowed, with credentials.
 fn cors(cfg: &crate::config::Config) -> CorsLayer {
+    let serialise = |o: &url::Url| HeaderValue::from_str(&o.origin().ascii_serialization()).ok();
     let origins: Vec<HeaderValue> = cfg
         .sites
         .iter()
         .flat_map(|s| s.origins.iter())
-        .filter_map(|o| HeaderValue::from_str(&o.origin().ascii_serialization()).ok())
+        .filter_map(serialise)
         .collect();
+    let by_site: Vec<(String, Vec<HeaderValue>)> = cfg
+        .sites
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.origins.iter().filter_map(serialise).collect(),
+            )
+        })
+        .collect();
+    let by_site = std::sync::Arc::new(by_site);
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, parts| {
             let path = parts.uri.path();
+            if let Some(site) = isso::site_of(path) {
+                return by_site
+                    .iter()
+                    .any(|(id, allowed)| id == site && allowed.contains(origin));
+            }
             path.starts_with("/api/")
                 && !path.starts_with("/api/v1/admin")
                 && origins.contains(origin)
         }))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_credentials(AllowCredentials::predicate(|_, parts| {
+            isso::site_of(parts.uri.path()).is_some()
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([header::DATE, HeaderName::from_static("x-set-cookie")])
         .max_age(Duration::from_secs(3600))
 }
 

@@ -38,18 +38,21 @@ pub enum Purpose {
     Confirm,
     /// The first-run setup link: no fields.
     Setup,
+    /// A privacy request's confirmation link: [request id, export or delete].
+    Privacy,
 }
 
 impl Purpose {
     /// Every purpose, for tests that go through them all.
     #[cfg(test)]
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::FormToken,
         Purpose::OneClick,
         Purpose::OwnComment,
         Purpose::Unsubscribe,
         Purpose::Confirm,
         Purpose::Setup,
+        Purpose::Privacy,
     ];
 
     fn label(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Purpose {
             Purpose::Unsubscribe => "replyd/mail-unsubscribe",
             Purpose::Confirm => "replyd/mail-confirm",
             Purpose::Setup => "replyd/admin-setup",
+            Purpose::Privacy => "replyd/privacy-request",
         }
     }
 
@@ -67,7 +71,7 @@ impl Purpose {
     fn shape(self) -> &'static [Kind] {
         match self {
             Purpose::FormToken => &[Kind::Word, Kind::Int],
-            Purpose::OneClick | Purpose::Unsubscribe => &[Kind::Int, Kind::Word],
+            Purpose::OneClick | Purpose::Unsubscribe | Purpose::Privacy => &[Kind::Int, Kind::Word],
             Purpose::OwnComment | Purpose::Confirm => &[Kind::Int],
             Purpose::Setup => &[],
         }
@@ -290,7 +294,7 @@ fn fits(shape: &[Kind], fields: &[Field]) -> bool {
 /// The MAC over the version, the purpose, the bound context and the message, each
 /// length-prefixed so that no two different inputs feed the same bytes.
 fn mac(keys: &Keys, purpose: Purpose, bound: &[&str], message: &str) -> Hmac<Sha256> {
-    let mut m = super::mac(&keys.token);
+    let mut m = keys.token.clone();
     put(&mut m, VERSION);
     put(&mut m, purpose.label());
     m.update(&len64(bound.len()));

@@ -22,6 +22,7 @@ fn sample(purpose: Purpose, n: i64) -> SignedToken {
         Purpose::Unsubscribe => t.int(n).word(format!("p{}", n.unsigned_abs())),
         Purpose::OwnComment | Purpose::Confirm => t.int(n),
         Purpose::Setup => t,
+        Purpose::Privacy => t.int(n).word("export"),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Request rate limits as a service: comment submissions and moderator sign-ins, checked
+//! Request rate limits as a service: comment submissions, moderator sign-ins and privacy
+//! requests, checked
 //! against the policy table by this process's limiters and then, when configured, by the
 //! limits every instance shares. Owns the order of the checks and the fail-open rule; knows
 //! nothing of HTTP, and opens no connection (the shared backend is handed one).
@@ -89,6 +90,15 @@ impl Limits {
     /// when submission limits are turned off.
     pub async fn check_login(&self, ip: IpAddr) -> Result<(), RateLimited> {
         let limits = [(Policy::Login, Key::Address(address_key(ip)))];
+        self.local_check(&limits)
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        self.shared_check(&limits).await
+    }
+
+    /// Checks a privacy request (export or erase by email) from `ip`, here and across
+    /// instances. Applies even when submission limits are turned off: each request mails.
+    pub async fn check_privacy(&self, ip: IpAddr) -> Result<(), RateLimited> {
+        let limits = [(Policy::Privacy, Key::Address(address_key(ip)))];
         self.local_check(&limits)
             .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
         self.shared_check(&limits).await

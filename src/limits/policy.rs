@@ -21,6 +21,7 @@ pub enum Policy {
     Page,
     Site,
     Login,
+    Privacy,
 }
 
 /// What a policy counts by.
@@ -57,7 +58,7 @@ impl Policy {
     ];
 
     /// Every policy, in the order of [`Policy::index`].
-    pub const ALL: [Policy; 7] = [
+    pub const ALL: [Policy; 8] = [
         Policy::Address,
         Policy::AddressHourly,
         Policy::Email,
@@ -65,6 +66,7 @@ impl Policy {
         Policy::Page,
         Policy::Site,
         Policy::Login,
+        Policy::Privacy,
     ];
 
     /// The table: each policy's name, key and quota, declared here and nowhere else.
@@ -90,6 +92,9 @@ impl Policy {
             }),
             Policy::Login => ("login", Subject::Address, |c| {
                 Rate::per(c.login_per_minute, MINUTE)
+            }),
+            Policy::Privacy => ("privacy", Subject::Address, |c| {
+                Rate::per(c.privacy_per_hour, HOUR)
             }),
         };
         Declaration {

@@ -161,7 +161,8 @@ fn the_table_lists_every_policy_once_in_index_order() {
             "email-hourly",
             "page",
             "site",
-            "login"
+            "login",
+            "privacy"
         ]
     );
 }
@@ -183,4 +184,6 @@ fn the_table_keeps_the_quotas_of_the_config() {
     assert_eq!(rate(Policy::Site), site);
     let login = (n(5), Quota::per_minute(n(5)).replenish_interval());
     assert_eq!(rate(Policy::Login), login);
+    let privacy = (n(5), Quota::per_hour(n(5)).replenish_interval());
+    assert_eq!(rate(Policy::Privacy), privacy);
 }

@@ -104,6 +104,17 @@ impl AuthorUrl {
     }
 }
 
+impl AuthorUrl {
+    /// As [`AuthorUrl::parse_optional`], but a website typed without a scheme
+    /// (`example.org/me`) is `http://example.org/me`, as WordPress and Isso read it.
+    pub fn parse_lenient(s: Option<&str>) -> Result<Option<Self>, FieldError> {
+        match s.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) if !t.contains("://") => Self::parse_optional(Some(&format!("http://{t}"))),
+            other => Self::parse_optional(other),
+        }
+    }
+}
+
 impl CommentText {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let t = trimmed_chars(s, TEXT_MIN, TEXT_MAX)?;
@@ -208,5 +219,21 @@ mod tests {
         assert!(AuthorUrl::parse_optional(Some("")).ok().flatten().is_none());
         assert!(AuthorUrl::parse_optional(Some("javascript:alert(1)")).is_err());
         assert!(AuthorUrl::parse_optional(Some("ftp://example.org")).is_err());
+        let lenient = |s| {
+            AuthorUrl::parse_lenient(Some(s))
+                .ok()
+                .flatten()
+                .map(AuthorUrl::into_inner)
+        };
+        assert_eq!(
+            lenient("example.org/me").as_deref(),
+            Some("http://example.org/me")
+        );
+        assert_eq!(
+            lenient("https://example.org").as_deref(),
+            Some("https://example.org")
+        );
+        assert!(AuthorUrl::parse_lenient(Some("javascript:alert(1)")).is_err());
+        assert!(AuthorUrl::parse_lenient(Some(" ")).ok().flatten().is_none());
     }
 }

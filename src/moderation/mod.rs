@@ -14,6 +14,7 @@ mod mail;
 pub mod markdown;
 pub mod own;
 pub mod policy;
+pub mod privacy;
 mod queue;
 mod reply;
 pub mod retention;
@@ -24,6 +25,7 @@ mod thread;
 pub mod thread_cache;
 mod transitions;
 pub mod verdict;
+pub mod wordpress;
 mod write;
 
 use std::sync::Arc;
@@ -38,7 +40,7 @@ pub use history::import::{
 pub use link::{LinkOutcome, SpentLink};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
-pub use submit::{ClientInfo, NewComment, Submitted};
+pub use submit::{ClientInfo, FormKind, NewComment, Submitted};
 pub use thread::Thread;
 pub use transitions::{Action, Deletion};
 

@@ -87,6 +87,23 @@ impl Moderation {
         Ok(updated)
     }
 
+    /// The author's own comment, for editing it: proven by its edit token, within the window.
+    pub async fn own_comment(
+        &self,
+        id: i64,
+        token: &str,
+    ) -> Result<comment::Model, ModerationError> {
+        self.check_own(id, token)?;
+        let c = comment::Entity::find_by_id(id)
+            .one(&self.db.reader)
+            .await?
+            .ok_or(ModerationError::NotFound)?;
+        if c.deleted {
+            return Err(ModerationError::Deleted);
+        }
+        Ok(c)
+    }
+
     /// The author deletes their comment within the window.
     pub async fn delete_own(&self, id: i64, token: &str) -> Result<Deletion, ModerationError> {
         self.check_own(id, token)?;

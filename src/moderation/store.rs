@@ -29,7 +29,6 @@ pub async fn page_for<C: ConnectionTrait>(
         uri: Set(uri.to_owned()),
         title: Set(title.map(str::to_owned)),
         created_at: Set(now),
-        wp_post_id: Set(None),
         comments_closed: Set(false),
     })
     .on_conflict_do_nothing_on([page::Column::SiteId, page::Column::Uri])

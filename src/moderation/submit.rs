@@ -24,6 +24,18 @@ pub struct ClientInfo {
     pub form_token: Option<String>,
     /// The hidden honeypot field; people leave it empty.
     pub honeypot: Option<String>,
+    /// Which form the comment came through.
+    pub form: FormKind,
+}
+
+/// Only replyd's own forms carry the time-trap token. A site's own form (WordPress's) or
+/// another system's client (Isso's) never can, so there a missing token says nothing; every
+/// other defence applies as usual.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FormKind {
+    #[default]
+    Own,
+    Foreign,
 }
 
 /// A comment that passed input validation, on a configured site.

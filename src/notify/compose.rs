@@ -9,14 +9,14 @@ use super::events::reply_wanted;
 use super::links::{self, Scope};
 use super::outbox::Kind;
 use super::render::{
-    self, AlertView, ApprovedView, ConfirmView, DigestView, Envelope, Item, Rendered, ReplyView,
-    Unsubscribe,
+    self, AlertView, ApprovedView, ConfirmView, DigestView, Envelope, Item, PrivacyView, Rendered,
+    ReplyView, Unsubscribe,
 };
 use super::subscriptions;
 use crate::config::{Config, SiteConfig};
 use crate::keys::Keys;
-use entity::enums::{CommentStatus, ModerationAction as Action};
-use entity::{comment, mail_subscriber, outbox, page};
+use entity::enums::{CommentStatus, ModerationAction as Action, PrivacyKind};
+use entity::{comment, mail_subscriber, outbox, page, privacy_request};
 
 /// What a moderator reads of one stored reason (`comments.reasons` holds a JSON list).
 #[derive(Debug, serde::Deserialize)]
@@ -64,6 +64,7 @@ impl Composer<'_> {
             Kind::Reply => self.reply(&payload).await?,
             Kind::Approved => self.approved(&payload).await?,
             Kind::Confirm => self.confirm(&payload).await?,
+            Kind::Privacy => self.privacy(&payload).await?,
         };
         let Ok((rendered, unsubscribe)) = parts else {
             return Ok(Composed::Skip(parts.err().unwrap_or("not applicable")));
@@ -249,6 +250,30 @@ impl Composer<'_> {
             unsubscribe,
         };
         Ok(Ok((view.render()?, Some(one_click))))
+    }
+}
+
+impl Composer<'_> {
+    async fn privacy(&self, payload: &Value) -> Result<Result<Parts, &'static str>, ComposeError> {
+        let Some(id) = payload["request"].as_i64() else {
+            return Err(ComposeError::Payload("privacy"));
+        };
+        let Some(req) = privacy_request::Entity::find_by_id(id).one(self.db).await? else {
+            return Ok(Err("request gone"));
+        };
+        if req.completed_at.is_some() || req.expires_at <= self.now {
+            return Ok(Err("request done or expired"));
+        }
+        let Some(site) = self.config.site(&req.site_id) else {
+            return Ok(Err("site gone"));
+        };
+        let view = PrivacyView {
+            site_name: site.name.clone(),
+            erase: req.kind == PrivacyKind::Delete,
+            link: links::privacy_link(self.public(), self.keys, req.id, req.kind, req.expires_at),
+            expires: req.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        };
+        Ok(Ok((view.render()?, None)))
     }
 }
 

@@ -207,3 +207,22 @@ pub fn reply_wanted(parent: &comment::Model, reply: &comment::Model) -> bool {
         && !parent.email_norm.is_empty()
         && parent.email_norm != reply.email_norm
 }
+
+/// Enqueues the mail that carries privacy request `request`'s confirmation link to
+/// `recipient`, on the caller's transaction. At most one per request.
+pub async fn enqueue_privacy<C: ConnectionTrait>(
+    tx: &C,
+    config: &Config,
+    request: &entity::privacy_request::Model,
+    recipient: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mail = NewMail {
+        kind: Kind::Privacy,
+        dedupe_key: format!("privacy:{}", request.id),
+        recipient: recipient.to_owned(),
+        payload: json!({ "request": request.id }),
+        due_at: now,
+    };
+    insert_all(tx, vec![mail], message_domain(config), now).await
+}

@@ -1,12 +1,12 @@
 //! Every link that goes out by mail, built and checked here over `keys::token::SignedToken`:
-//! one-click moderation, unsubscribe and address confirmation. Callers get verified values;
+//! one-click moderation, unsubscribe, address confirmation and privacy requests. Callers get verified values;
 //! spending or applying them is theirs (moderation, subscriptions). Must not import
 //! moderation: actions are named by `entity::enums::ModerationAction`.
 use chrono::{DateTime, Duration, Utc};
 
 use crate::keys::Keys;
 use crate::keys::token::{Field, Purpose, SignedToken, TokenError};
-use entity::enums::ModerationAction;
+use entity::enums::{ModerationAction, PrivacyKind};
 
 /// The lifetime of a one-click moderation link in a notification mail.
 pub const ONE_CLICK_TTL: Duration = Duration::days(7);
@@ -173,6 +173,46 @@ pub fn verify_confirm(keys: &Keys, token: &str, now: DateTime<Utc>) -> Result<i6
     let t = SignedToken::verify(keys, Purpose::Confirm, &[], token, now)?;
     match t.fields() {
         [Field::Int(subscriber)] => Ok(*subscriber),
+        _ => Err(LinkError::Invalid),
+    }
+}
+
+/// `REQUEST.KIND.EXPIRES.v1.TAG`: the link that confirms privacy request `request`, valid
+/// until `expires_at`.
+pub fn privacy_token(
+    keys: &Keys,
+    request: i64,
+    kind: PrivacyKind,
+    expires_at: DateTime<Utc>,
+) -> String {
+    SignedToken::new(Purpose::Privacy, expires_at)
+        .int(request)
+        .word(kind.as_str())
+        .sign(keys, &[])
+}
+
+pub fn privacy_link(
+    public_url: &str,
+    keys: &Keys,
+    request: i64,
+    kind: PrivacyKind,
+    expires_at: DateTime<Utc>,
+) -> String {
+    let token = privacy_token(keys, request, kind, expires_at);
+    format!("{}/privacy/{token}", base(public_url))
+}
+
+/// The request a privacy link confirms, and what it asks for.
+pub fn verify_privacy(
+    keys: &Keys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(i64, PrivacyKind), LinkError> {
+    let t = SignedToken::verify(keys, Purpose::Privacy, &[], token, now)?;
+    match t.fields() {
+        [Field::Int(id), Field::Word(kind)] => {
+            Ok((*id, PrivacyKind::parse(kind).ok_or(LinkError::Invalid)?))
+        }
         _ => Err(LinkError::Invalid),
     }
 }

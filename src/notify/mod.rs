@@ -18,7 +18,7 @@ use std::sync::Arc;
 use sea_orm::DbErr;
 use tokio::sync::Notify;
 
-pub use events::{Blocked, Change, Event, enqueue, reply_wanted};
+pub use events::{Blocked, Change, Event, enqueue, enqueue_privacy, reply_wanted};
 pub use links::{LinkError, Scope};
 pub use mailer::{Mailer, MailerConfigError};
 pub use worker::{Outcome, Worker};
@@ -135,6 +135,14 @@ impl Notifier {
         subscriptions::confirm(&tx, id, self.clock.now()).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The request and kind a privacy link names: spelling, signature and expiry checked.
+    pub fn check_privacy(
+        &self,
+        token: &str,
+    ) -> Result<(i64, entity::enums::PrivacyKind), LinkError> {
+        links::verify_privacy(&self.keys, token, self.clock.now())
     }
 
     /// Checks an unsubscribe link without using it (the landing page).

@@ -199,6 +199,7 @@ mod tests {
             Kind::Reply,
             Kind::Approved,
             Kind::Confirm,
+            Kind::Privacy,
         ] {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }

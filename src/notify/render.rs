@@ -69,6 +69,17 @@ pub struct ConfirmView {
     pub unsubscribe: Unsubscribe,
 }
 
+/// A privacy request's confirmation link, for the address it concerns.
+#[derive(Debug, Clone)]
+pub struct PrivacyView {
+    pub site_name: String,
+    /// Erase (true) or export (false).
+    pub erase: bool,
+    pub link: String,
+    /// When the link stops working, `YYYY-MM-DD HH:MM`.
+    pub expires: String,
+}
+
 macro_rules! templates {
     ($view:ident: $subject:ident = $s:literal, $text:ident = $t:literal, $html:ident = $h:literal) => {
         #[derive(Template)]
@@ -102,6 +113,7 @@ templates!(AlertView: AlertSubject = "alert/subject.txt", AlertText = "alert/bod
 templates!(DigestView: DigestSubject = "digest/subject.txt", DigestText = "digest/body.txt", DigestHtml = "digest/body.html");
 templates!(ReplyView: ReplySubject = "reply/subject.txt", ReplyText = "reply/body.txt", ReplyHtml = "reply/body.html");
 templates!(ApprovedView: ApprovedSubject = "approved/subject.txt", ApprovedText = "approved/body.txt", ApprovedHtml = "approved/body.html");
+templates!(PrivacyView: PrivacySubject = "privacy/subject.txt", PrivacyText = "privacy/body.txt", PrivacyHtml = "privacy/body.html");
 templates!(ConfirmView: ConfirmSubject = "confirm/subject.txt", ConfirmText = "confirm/body.txt", ConfirmHtml = "confirm/body.html");
 
 /// A rendered mail before it gets headers.

@@ -36,6 +36,8 @@ pub struct Exported {
 /// One page and its comments, as the writers receive them.
 pub struct PageOut {
     pub page: page::Model,
+    /// The WordPress post the page came from.
+    pub wp_post_id: Option<i64>,
     pub comments: Vec<comment::Model>,
 }
 
@@ -53,11 +55,9 @@ pub async fn export(
     };
     let now = chrono::Utc::now();
     let mut json = json_write::Writer::new(opts.with_emails);
-    let mut wxr = wxr_write::Writer::new(
-        &site,
-        opts.with_emails,
-        moderation.max_wp_post_id(&site.id).await?,
-    );
+    let posts = moderation.wp_post_ids(&site.id).await?;
+    let max_post = posts.values().copied().max().unwrap_or(0);
+    let mut wxr = wxr_write::Writer::new(&site, opts.with_emails, max_post);
     match opts.format {
         ExportFormat::Json => json.start(out, &site.id, now).map_err(io)?,
         ExportFormat::Wxr => wxr.start(out, now).map_err(io)?,
@@ -74,7 +74,12 @@ pub async fn export(
             let comments = moderation.page_comments(page.id).await?;
             done.pages += 1;
             done.comments += comments.len();
-            let p = PageOut { page, comments };
+            let wp_post_id = posts.get(&page.id).copied();
+            let p = PageOut {
+                page,
+                wp_post_id,
+                comments,
+            };
             match opts.format {
                 ExportFormat::Json => json.page(out, &p).map_err(io)?,
                 ExportFormat::Wxr => wxr.page(out, &p).map_err(io)?,

@@ -44,7 +44,7 @@ impl Writer {
         let page = json::Page {
             uri: p.page.uri.clone(),
             title: p.page.title.clone(),
-            wp_post_id: p.page.wp_post_id,
+            wp_post_id: p.wp_post_id,
             comments_closed: p.page.comments_closed,
             comments: p.comments.iter().map(|c| self.comment(c)).collect(),
         };

@@ -78,7 +78,7 @@ impl Writer {
     pub fn page(&mut self, out: &mut dyn Write, p: &PageOut) -> io::Result<()> {
         let page = &p.page;
         let link = escape(&format!("{}{}", self.origin, page.uri));
-        let post_id = page.wp_post_id.unwrap_or(self.made_up_base + page.id);
+        let post_id = p.wp_post_id.unwrap_or(self.made_up_base + page.id);
         let date = cdata(&mysql(page.created_at));
         let title = page.title.clone().unwrap_or_else(|| page.uri.clone());
         let status = if page.comments_closed {
@@ -115,7 +115,7 @@ impl Writer {
             }
             writeln!(out, "\t\t<{tag}>{value}</{tag}>")?;
         }
-        if page.wp_post_id.is_none() {
+        if p.wp_post_id.is_none() {
             meta(out, "postmeta", META_NO_POST_ID, "1")?;
         }
         for c in &p.comments {

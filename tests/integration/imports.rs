@@ -41,11 +41,12 @@ pub async fn import_with(
 pub async fn threads(app: &TestApp, site: &str) -> Value {
     let m = &app.state.moderation;
     let mut out = Vec::new();
+    let posts = m.wp_post_ids(site).await.unwrap();
     for page in m.pages_after(site, 0, 10_000).await.unwrap() {
         let comments = m.page_comments(page.id).await.unwrap();
         out.push(json!({
             "uri": page.uri, "title": page.title, "closed": page.comments_closed,
-            "wp_post_id": page.wp_post_id, "comments": tree(&comments, None),
+            "wp_post_id": posts.get(&page.id), "comments": tree(&comments, None),
         }));
     }
     Value::Array(out)
@@ -206,6 +207,8 @@ backends! {
         assert!(!hello.comments_closed);
         let reply = app.state.moderation.comment_by_source_id(hello.id, "wordpress:2").await.unwrap();
         assert_eq!(reply, c[1]["id"].as_i64());
+        let by_wp = app.state.moderation.comment_by_wp_id("blog", 2).await.unwrap();
+        assert_eq!(by_wp, reply, "the WordPress form's comment_parent finds it");
 
         let token = app.token().await;
         let (_, spam) = app.admin(&token, reqwest::Method::GET, "/api/v1/admin/comments?status=spam").await;
@@ -225,7 +228,9 @@ backends! {
         let bb = write(&dir, "b.xml", &samples::wxr(&blog_posts(), true, false));
         import(&app, Format::Wordpress, &a).await.unwrap();
         let first = threads(&app, "blog").await;
-        sea_orm::ConnectionTrait::execute_unprepared(&app.state.db.writer, "DELETE FROM comments").await.unwrap();
+        for table in ["comments", "wordpress_ids"] {
+            sea_orm::ConnectionTrait::execute_unprepared(&app.state.db.writer, &format!("DELETE FROM {table}")).await.unwrap();
+        }
         sea_orm::ConnectionTrait::execute_unprepared(&app.state.db.writer, "DELETE FROM pages").await.unwrap();
         import(&app, Format::Wordpress, &bb).await.unwrap();
         assert_eq!(threads(&app, "blog").await, first);

@@ -10,6 +10,7 @@ mod login;
 mod mail;
 mod one_click;
 mod pages;
+mod privacy;
 mod queue;
 mod render;
 mod rules;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/rules/{id}/delete", post(rules::remove))
         .route("/admin/bans", get(bans::show).post(bans::add))
         .route("/admin/bans/{id}/delete", post(bans::remove))
+        .route("/admin/privacy", get(privacy::show).post(privacy::act))
         .route("/admin/mail", get(mail::show))
         .route("/admin/mail/{id}/retry", post(mail::retry))
         .route(

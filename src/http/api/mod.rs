@@ -6,6 +6,7 @@ pub mod admin;
 pub mod comments;
 pub mod outbox;
 pub mod own;
+pub mod privacy;
 pub mod reads;
 pub mod request;
 pub mod submission;
@@ -53,6 +54,7 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(comments::submit, reads::thread))
         .routes(routes!(reads::counts))
         .routes(routes!(own::edit_own, own::delete_own))
+        .routes(routes!(privacy::request))
         .split_for_parts();
     let (admin, admin_doc) = OpenApiRouter::new()
         .routes(routes!(admin::list))

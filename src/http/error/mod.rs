@@ -18,7 +18,7 @@ mod convert;
 mod page;
 
 pub use crate::http::render::html;
-pub use page::{AdminPage, Page};
+pub use page::{AdminPage, Page, PageBack};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -16,6 +16,17 @@ pub struct Page(pub ApiError);
 #[derive(Debug)]
 pub struct AdminPage(pub ApiError);
 
+/// An error shown as a public page with a link back to where the visitor came from, and
+/// each bad field named by the label its form shows (the WordPress form's answers).
+#[derive(Debug)]
+pub struct PageBack {
+    pub error: ApiError,
+    /// Where the "Back" link leads: the page the form was on.
+    pub back: String,
+    /// One line per bad field, e.g. `Email: must be a valid email address`.
+    pub fields: Vec<String>,
+}
+
 impl<E: Into<ApiError>> From<E> for AdminPage {
     fn from(e: E) -> Self {
         AdminPage(e.into())
@@ -27,6 +38,8 @@ impl<E: Into<ApiError>> From<E> for AdminPage {
 struct PublicError<'a> {
     heading: &'a str,
     message: String,
+    fields: &'a [String],
+    back: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -39,29 +52,44 @@ struct DashboardError<'a> {
 
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
-        let e = self.0;
-        e.log_if_internal();
-        let heading = match &e {
-            ApiError::LinkExpired | ApiError::LinkInvalid | ApiError::LinkTampered => {
-                "Link not valid"
-            }
-            _ => match e.status() {
-                StatusCode::NOT_FOUND => "Not found",
-                StatusCode::PAYLOAD_TOO_LARGE => "Comment too large",
-                StatusCode::TOO_MANY_REQUESTS => "Please slow down",
-                StatusCode::CONFLICT => "You already posted this comment",
-                s if s.is_server_error() => "Something went wrong",
-                _ => "Your comment could not be posted",
-            },
-        };
-        let page = PublicError {
-            heading,
-            message: e.message(),
-        };
-        let mut res = html(e.status(), page.render());
-        e.headers(&mut res);
-        res
+        public_page(&self.0, &[], None)
     }
+}
+
+impl IntoResponse for PageBack {
+    fn into_response(self) -> Response {
+        public_page(&self.error, &self.fields, Some(&self.back))
+    }
+}
+
+fn public_page(e: &ApiError, fields: &[String], back: Option<&str>) -> Response {
+    e.log_if_internal();
+    let heading = match e {
+        ApiError::LinkExpired | ApiError::LinkInvalid | ApiError::LinkTampered => "Link not valid",
+        _ => match e.status() {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::PAYLOAD_TOO_LARGE => "Comment too large",
+            StatusCode::TOO_MANY_REQUESTS => "Please slow down",
+            StatusCode::CONFLICT => "You already posted this comment",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "Your comment could not be posted",
+        },
+    };
+    let message = match e {
+        ApiError::Validation(_) if !fields.is_empty() => {
+            "Please fill the required fields, and check what is said beside each.".into()
+        }
+        _ => e.message(),
+    };
+    let page = PublicError {
+        heading,
+        message,
+        fields,
+        back,
+    };
+    let mut res = html(e.status(), page.render());
+    e.headers(&mut res);
+    res
 }
 
 impl IntoResponse for AdminPage {

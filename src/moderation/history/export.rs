@@ -35,16 +35,4 @@ impl Moderation {
             .all(&self.db.reader)
             .await?)
     }
-
-    /// The highest WordPress post id any page of `site` remembers.
-    pub async fn max_wp_post_id(&self, site: &str) -> Result<i64, ModerationError> {
-        let max: Option<Option<i64>> = page::Entity::find()
-            .select_only()
-            .column_as(page::Column::WpPostId.max(), "m")
-            .filter(page::Column::SiteId.eq(site))
-            .into_tuple()
-            .one(&self.db.reader)
-            .await?;
-        Ok(max.flatten().unwrap_or(0))
-    }
 }

@@ -11,10 +11,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::lookup::wordpress_comment;
 use super::plan::{self, Parent, Plan, Planned};
 use super::rows::{INSERT_CHUNK, TITLE_CHARS, clip, rendered, tombstone};
 use crate::moderation::audit::{self, Actor, Entry};
 use crate::moderation::input::PageUri;
+use crate::moderation::wordpress::{self, WordpressIds};
 use crate::moderation::{Moderation, ModerationError, html_text, markdown};
 use entity::{comment, enums::CommentStatus, page};
 
@@ -173,7 +175,8 @@ impl Moderation {
     ) -> Result<PageOutcome, ModerationError> {
         let now = self.clock.now();
         let tx = self.db.begin_write().await?;
-        let (page, created, changed) = page_in(&tx, site, &meta, now).await?;
+        let (page, created, mapped) = page_in(&tx, site, &meta, now).await?;
+        let changed = mapped.changed || meta.wp_post_id.is_some() && !mapped.post;
         let stored = stored_ids(&tx, page.id).await?;
         let mut models: HashMap<String, (comment::ActiveModel, bool)> = HashMap::new();
         let comments = rows
@@ -189,7 +192,21 @@ impl Moderation {
         if plan.len() == 0 && !created && !changed {
             return Ok(outcome);
         }
-        outcome.shortened = insert_plan(&tx, page.id, plan, &mut models).await?;
+        let (shortened, ids) = insert_plan(&tx, page.id, plan, &mut models).await?;
+        outcome.shortened = shortened;
+        let wp = WordpressIds {
+            posts: meta
+                .wp_post_id
+                .filter(|_| !mapped.post)
+                .map(|id| (id, page.id))
+                .into_iter()
+                .collect(),
+            comments: ids
+                .iter()
+                .filter_map(|(s, id)| wordpress_comment(s).map(|wp| (wp, *id)))
+                .collect(),
+        };
+        wordpress::remember(&tx, site, &wp).await?;
         let detail = json!({
             "source": run.source, "site": site, "uri": page.uri,
             "comments": outcome.written, "tombstones": outcome.tombstones,
@@ -245,15 +262,30 @@ impl PageMeta {
     }
 }
 
-/// The page an import writes to: the one with its WordPress post id, else the one at its
-/// path. Returns the page, whether it was made, and whether it was changed.
+/// Whether a found page needed changing, and whether its WordPress post is on record.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    changed: bool,
+    post: bool,
+}
+
+/// The page an import writes to: the one its WordPress post id names, else the one at its
+/// path. Returns the page, whether it was made, and what `Found` says.
 async fn page_in<C: ConnectionTrait>(
     tx: &C,
     site: &str,
     meta: &PageMeta,
     now: DateTime<Utc>,
-) -> Result<(page::Model, bool, bool), DbErr> {
-    let found = find_meta(tx, site, meta.wp_post_id, &meta.uri).await?;
+) -> Result<(page::Model, bool, Found), DbErr> {
+    let by_post = match meta.wp_post_id {
+        Some(id) => super::lookup::page_with_wp_post_id(tx, site, id).await?,
+        None => None,
+    };
+    let post = by_post.is_some();
+    let found = match by_post {
+        Some(p) => Some(p),
+        None => crate::moderation::store::find_page(tx, site, &meta.uri).await?,
+    };
     let Some(p) = found else {
         let made = page::Entity::insert(page::ActiveModel {
             id: NotSet,
@@ -261,24 +293,43 @@ async fn page_in<C: ConnectionTrait>(
             uri: Set(meta.uri.clone()),
             title: Set(meta.title.clone()),
             created_at: Set(now),
-            wp_post_id: Set(meta.wp_post_id),
             comments_closed: Set(meta.closed),
         })
         .exec_with_returning(tx)
         .await?;
-        return Ok((made, true, true));
+        return Ok((
+            made,
+            true,
+            Found {
+                changed: true,
+                post,
+            },
+        ));
     };
     let title = p.title.clone().or_else(|| meta.title.clone());
-    let wp_post_id = p.wp_post_id.or(meta.wp_post_id);
     let closed = p.comments_closed || meta.closed;
-    if title == p.title && wp_post_id == p.wp_post_id && closed == p.comments_closed {
-        return Ok((p, false, false));
+    if title == p.title && closed == p.comments_closed {
+        return Ok((
+            p,
+            false,
+            Found {
+                changed: false,
+                post,
+            },
+        ));
     }
     let mut am: page::ActiveModel = p.into();
     am.title = Set(title);
-    am.wp_post_id = Set(wp_post_id);
     am.comments_closed = Set(closed);
-    Ok((page::Entity::update(am).exec(tx).await?, false, true))
+    let p = page::Entity::update(am).exec(tx).await?;
+    Ok((
+        p,
+        false,
+        Found {
+            changed: true,
+            post,
+        },
+    ))
 }
 
 async fn find<C: ConnectionTrait>(
@@ -324,13 +375,13 @@ async fn stored_ids<C: ConnectionTrait>(
 }
 
 /// Inserts the plan generation by generation, so every reply knows its parent's id.
-/// Returns how many rows had a value shortened.
+/// Returns how many rows had a value shortened, and the new comments' ids by source id.
 async fn insert_plan<C: ConnectionTrait>(
     tx: &C,
     page_id: i64,
     plan: Plan,
     models: &mut HashMap<String, (comment::ActiveModel, bool)>,
-) -> Result<usize, DbErr> {
+) -> Result<(usize, HashMap<String, i64>), DbErr> {
     let mut ids: HashMap<String, i64> = HashMap::new();
     let mut shortened = 0;
     for generation in plan.generations {
@@ -361,7 +412,7 @@ async fn insert_plan<C: ConnectionTrait>(
             );
         }
     }
-    Ok(shortened)
+    Ok((shortened, ids))
 }
 
 fn parent_id(p: &Planned, ids: &HashMap<String, i64>) -> Option<i64> {

@@ -1,14 +1,17 @@
-//! Finding what an import brought in: the page of a WordPress post, and a comment by the
-//! id it had at its source. What WordPress's own form sends (`comment_post_ID`,
-//! `comment_parent`) is answered here.
+//! Finding what an import brought in: a page by the WordPress post it came from (kept in
+//! `wordpress_ids`, which `moderation::wordpress` reads for the WordPress form), and a
+//! comment by the id it had at its source.
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::moderation::{Moderation, ModerationError};
-use entity::{comment, page};
+use entity::enums::WordpressKind;
+use entity::{comment, page, wordpress_id};
 
-/// The source id of WordPress comment `id`, as imports store it.
-pub fn wordpress_comment(id: i64) -> String {
-    format!("wordpress:{id}")
+/// The WordPress comment id in a source id (`wordpress:123`).
+pub fn wordpress_comment(source_id: &str) -> Option<i64> {
+    source_id.strip_prefix("wordpress:")?.parse().ok()
 }
 
 impl Moderation {
@@ -27,19 +30,8 @@ impl Moderation {
         self.config.site(site)
     }
 
-    /// The page imported from WordPress post `post_id` (`wp:post_id`, the form's
-    /// `comment_post_ID`) on `site`.
-    pub async fn page_by_wp_post_id(
-        &self,
-        site: &str,
-        post_id: i64,
-    ) -> Result<Option<page::Model>, ModerationError> {
-        self.config.site(site).ok_or(ModerationError::UnknownSite)?;
-        Ok(page_with_wp_post_id(&self.db.reader, site, post_id).await?)
-    }
-
     /// The id of the comment imported onto `page_id` from `source_id` (`wordpress:12`,
-    /// see [`wordpress_comment`]).
+    /// `disqus:…`, `isso:…`, `replyd:…`).
     pub async fn comment_by_source_id(
         &self,
         page_id: i64,
@@ -54,16 +46,42 @@ impl Moderation {
             .one(&self.db.reader)
             .await?)
     }
+
+    /// Each page of `site` that came from a WordPress post, with that post's id.
+    pub async fn wp_post_ids(&self, site: &str) -> Result<HashMap<i64, i64>, ModerationError> {
+        let rows: Vec<(i64, i64)> = wordpress_id::Entity::find()
+            .select_only()
+            .column(wordpress_id::Column::LocalId)
+            .column(wordpress_id::Column::WpId)
+            .filter(wordpress_id::Column::SiteId.eq(site))
+            .filter(wordpress_id::Column::Kind.eq(WordpressKind::Post))
+            .into_tuple()
+            .all(&self.db.reader)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
 }
 
+/// The page of WordPress post `post_id` on `site`.
 pub(super) async fn page_with_wp_post_id<C: ConnectionTrait>(
     db: &C,
     site: &str,
     post_id: i64,
 ) -> Result<Option<page::Model>, DbErr> {
-    page::Entity::find()
-        .filter(page::Column::SiteId.eq(site))
-        .filter(page::Column::WpPostId.eq(post_id))
+    let id: Option<i64> = wordpress_id::Entity::find()
+        .select_only()
+        .column(wordpress_id::Column::LocalId)
+        .filter(wordpress_id::Column::SiteId.eq(site))
+        .filter(wordpress_id::Column::Kind.eq(WordpressKind::Post))
+        .filter(wordpress_id::Column::WpId.eq(post_id))
+        .into_tuple()
         .one(db)
-        .await
+        .await?;
+    match id {
+        Some(id) => Ok(page::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|p| p.site_id == site)),
+        None => Ok(None),
+    }
 }

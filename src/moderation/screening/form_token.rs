@@ -18,6 +18,8 @@ const FUTURE_SKEW_MS: i64 = 60_000;
 pub enum TokenCheck {
     Valid,
     Missing,
+    /// The comment came through a form that cannot carry a token (`FormKind::Foreign`).
+    NotCarried,
     /// Not made by us, or made for another page.
     Forged,
     /// Sent back after this many milliseconds, under the minimum.

@@ -43,15 +43,18 @@ pub struct Context<'a> {
 /// What the spam defences found about a new comment: the form token, then the rules over
 /// the lists in force.
 pub fn screen(new: &NewComment, cx: &Context<'_>, lists: &Lists) -> Vec<Finding> {
-    let token = form_token::check(
-        cx.keys,
-        new.client.form_token.as_deref(),
-        cx.site,
-        new.uri.as_str(),
-        cx.now,
-        cx.spam.min_fill_secs,
-        cx.spam.form_token_max_age_secs,
-    );
+    let token = match new.client.form {
+        super::FormKind::Foreign if new.client.form_token.is_none() => TokenCheck::NotCarried,
+        _ => form_token::check(
+            cx.keys,
+            new.client.form_token.as_deref(),
+            cx.site,
+            new.uri.as_str(),
+            cx.now,
+            cx.spam.min_fill_secs,
+            cx.spam.form_token_max_age_secs,
+        ),
+    };
     let submission = Submission {
         name: new.author_name.as_str(),
         email: cx.email_norm,

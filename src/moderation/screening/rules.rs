@@ -141,7 +141,7 @@ fn word_finding(fields: &[(&str, String)], words: &[String], rule: &str) -> Opti
 
 fn token_finding(t: TokenCheck) -> Option<Finding> {
     let (rule, detail, score) = match t {
-        TokenCheck::Valid => return None,
+        TokenCheck::Valid | TokenCheck::NotCarried => return None,
         TokenCheck::Missing => (
             "form_token_missing",
             "sent without the form's token".to_owned(),

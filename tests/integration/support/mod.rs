@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod dashboard;
+pub mod imported;
 pub mod mail;
 pub mod pg;
 pub mod redis;
@@ -145,6 +146,7 @@ impl TestApp {
         // tests turn the limits back on in their `tweak`.
         config.rate_limit.enabled = false;
         config.rate_limit.login_per_minute = 1000;
+        config.rate_limit.privacy_per_hour = 1000;
         tweak(&mut config);
         let clock = Clock::system();
         let app = App::build(config.clone(), clock.clone())
