@@ -35,6 +35,10 @@ pub struct Model {
     /// Where an imported comment came from, as `SYSTEM:ID` (`wordpress:123`, `disqus:9`,
     /// `isso:4`, `replyd:17`); unique per page. Empty for comments written here.
     pub source_id: Option<String>,
+    /// When a moderator pinned it to the top of its thread; `None` when not pinned.
+    pub pinned_at: Option<DateTimeUtc>,
+    /// A moderator dismissed its reader reports: later reports are recorded, never hold it.
+    pub reports_dismissed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod audit_log;
 pub mod ban;
 pub mod comment;
+pub mod comment_report;
 pub mod enums;
 pub mod mail_subscriber;
 pub mod moderator;

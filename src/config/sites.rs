@@ -42,6 +42,13 @@ pub struct SiteConfig {
     pub alerts: AlertMode,
     /// Tell an author (confirmed and opted in) when their held comment is approved.
     pub approval_notice: bool,
+    /// Days after publication (or the first comment) when a page stops taking comments;
+    /// 0 never closes.
+    pub close_after_days: u32,
+    /// Distinct readers whose reports send a published comment back to the queue.
+    pub report_threshold: u32,
+    /// Comments a moderator may pin on one page.
+    pub max_pinned: u32,
 }
 
 /// `[site_defaults]`: the value of each per-site key a `[[sites]]` entry leaves out. A file
@@ -53,6 +60,9 @@ pub(super) struct SiteDefaults {
     notify: Vec<String>,
     alerts: AlertMode,
     approval_notice: bool,
+    close_after_days: u32,
+    report_threshold: u32,
+    max_pinned: u32,
 }
 
 /// A `[[sites]]` entry as written.
@@ -66,6 +76,9 @@ pub(super) struct SiteEntry {
     notify: Option<Vec<String>>,
     alerts: Option<AlertMode>,
     approval_notice: Option<bool>,
+    close_after_days: Option<u32>,
+    report_threshold: Option<u32>,
+    max_pinned: Option<u32>,
 }
 
 impl SiteEntry {
@@ -79,6 +92,9 @@ impl SiteEntry {
             notify: self.notify.unwrap_or_else(|| defaults.notify.clone()),
             alerts: self.alerts.unwrap_or(defaults.alerts),
             approval_notice: self.approval_notice.unwrap_or(defaults.approval_notice),
+            close_after_days: self.close_after_days.unwrap_or(defaults.close_after_days),
+            report_threshold: self.report_threshold.unwrap_or(defaults.report_threshold),
+            max_pinned: self.max_pinned.unwrap_or(defaults.max_pinned),
         }
     }
 }
@@ -138,6 +154,12 @@ pub(super) fn validate(sites: &[SiteConfig]) -> Result<(), ConfigError> {
             )));
         }
         site.validate_origins()?;
+        if site.report_threshold == 0 {
+            return Err(ConfigError::Invalid(format!(
+                "site {:?}: report_threshold must be at least 1",
+                site.id
+            )));
+        }
     }
     Ok(())
 }

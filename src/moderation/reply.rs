@@ -97,6 +97,8 @@ fn reply_row(
         deleted: Set(false),
         dup_key: Set(None),
         source_id: Set(None),
+        pinned_at: Set(None),
+        reports_dismissed: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

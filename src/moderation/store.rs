@@ -30,6 +30,8 @@ pub async fn page_for<C: ConnectionTrait>(
         title: Set(title.map(str::to_owned)),
         created_at: Set(now),
         comments_closed: Set(false),
+        published_at: Set(None),
+        kept_open: Set(false),
     })
     .on_conflict_do_nothing_on([page::Column::SiteId, page::Column::Uri])
     .exec(db)

@@ -195,6 +195,8 @@ fn row(
         updated_at: Set(now),
         dup_key: Set(Some(dup_key.to_owned())),
         source_id: Set(None),
+        pinned_at: Set(None),
+        reports_dismissed: Set(false),
     }
 }
 

@@ -255,6 +255,8 @@ mod tests {
             updated_at: at,
             dup_key: None,
             source_id: None,
+            pinned_at: None,
+            reports_dismissed: false,
         }
     }
 

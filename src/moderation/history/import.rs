@@ -294,6 +294,8 @@ async fn page_in<C: ConnectionTrait>(
             title: Set(meta.title.clone()),
             created_at: Set(now),
             comments_closed: Set(meta.closed),
+            published_at: Set(None),
+            kept_open: Set(false),
         })
         .exec_with_returning(tx)
         .await?;

@@ -84,6 +84,8 @@ fn row(page_id: i64, c: PastComment) -> comment::ActiveModel {
         deleted: Set(false),
         dup_key: Set(None),
         source_id: Set(None),
+        pinned_at: Set(None),
+        reports_dismissed: Set(false),
         created_at: Set(c.created_at),
         updated_at: Set(c.created_at),
     }

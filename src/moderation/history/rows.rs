@@ -89,6 +89,8 @@ fn row(
         updated_at: Set(c.created_at),
         dup_key: Set(None),
         source_id: Set(Some(c.source_id.clone())),
+        pinned_at: Set(None),
+        reports_dismissed: Set(false),
     };
     (am, a || b || d)
 }

@@ -82,6 +82,9 @@ pub fn test_sites() -> Vec<SiteConfig> {
         notify: vec![format!("mods@{id}.example")],
         alerts: AlertMode::Held,
         approval_notice: true,
+        close_after_days: 0,
+        report_threshold: 3,
+        max_pinned: 3,
     };
     vec![
         site("blog", ModerationMode::All),
