@@ -45,18 +45,30 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             boolean(Pages::KeptOpen).default(false).to_owned(),
         ] {
-            m.alter_table(Table::alter().table(Pages::Table).add_column(col).to_owned())
-                .await?;
+            m.alter_table(
+                Table::alter()
+                    .table(Pages::Table)
+                    .add_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         for col in [
             ColumnDef::new(Comments::PinnedAt)
                 .timestamp_with_time_zone()
                 .null()
                 .to_owned(),
-            boolean(Comments::ReportsDismissed).default(false).to_owned(),
+            boolean(Comments::ReportsDismissed)
+                .default(false)
+                .to_owned(),
         ] {
-            m.alter_table(Table::alter().table(Comments::Table).add_column(col).to_owned())
-                .await?;
+            m.alter_table(
+                Table::alter()
+                    .table(Comments::Table)
+                    .add_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         reports(m).await
     }
@@ -65,12 +77,22 @@ impl MigrationTrait for Migration {
         m.drop_table(Table::drop().table(CommentReports::Table).to_owned())
             .await?;
         for col in [Comments::PinnedAt, Comments::ReportsDismissed] {
-            m.alter_table(Table::alter().table(Comments::Table).drop_column(col).to_owned())
-                .await?;
+            m.alter_table(
+                Table::alter()
+                    .table(Comments::Table)
+                    .drop_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         for col in [Pages::PublishedAt, Pages::KeptOpen] {
-            m.alter_table(Table::alter().table(Pages::Table).drop_column(col).to_owned())
-                .await?;
+            m.alter_table(
+                Table::alter()
+                    .table(Pages::Table)
+                    .drop_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

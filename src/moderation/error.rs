@@ -18,6 +18,10 @@ pub enum ModerationError {
     Forbidden,
     #[error("the same comment was already posted on this page")]
     Duplicate,
+    #[error("the page takes no new comments")]
+    CommentsClosed,
+    #[error("the page already has {0} pinned comments")]
+    TooManyPinned(u32),
     #[error("the comment was deleted")]
     Deleted,
     #[error("database error")]

@@ -41,6 +41,21 @@ pub async fn page_for<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound("page".into()))
 }
 
+/// Records the publication date the embed gave, unless the page has one already.
+pub async fn note_published<C: ConnectionTrait>(
+    db: &C,
+    page_id: i64,
+    published: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    page::Entity::update_many()
+        .col_expr(page::Column::PublishedAt, published.into())
+        .filter(page::Column::Id.eq(page_id))
+        .filter(page::Column::PublishedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn find_page<C: ConnectionTrait>(
     db: &C,
     site: &str,
@@ -64,6 +79,8 @@ pub struct Prechecks {
     pub author_known: bool,
     /// A live comment with the same fingerprint is already on the page.
     pub duplicate: bool,
+    /// Whether the page takes comments (`closing`).
+    pub openness: super::closing::Openness,
 }
 
 /// Reads [`Prechecks`] in one statement of scalar sub-queries, each answered by an index.
@@ -86,7 +103,12 @@ pub async fn prechecks<C: ConnectionTrait>(
             AND (SELECT p.site_id FROM pages p WHERE p.id = c.page_id) = $1) AS author_known, \
         EXISTS (SELECT 1 FROM comments c \
             WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) \
-            AND c.dup_key = $4 AND c.deleted = false) AS duplicate";
+            AND c.dup_key = $4 AND c.deleted = false) AS duplicate, \
+        (SELECT comments_closed FROM pages WHERE site_id = $1 AND uri = $2) AS closed_by_hand, \
+        (SELECT kept_open FROM pages WHERE site_id = $1 AND uri = $2) AS kept_open, \
+        (SELECT published_at FROM pages WHERE site_id = $1 AND uri = $2) AS published_at, \
+        (SELECT MIN(c.created_at) FROM comments c \
+            WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) AS first_at";
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -108,5 +130,15 @@ pub async fn prechecks<C: ConnectionTrait>(
             .unwrap_or(false),
         author_known: row.try_get("", "author_known")?,
         duplicate: row.try_get("", "duplicate")?,
+        openness: super::closing::Openness {
+            closed_by_hand: row
+                .try_get::<Option<bool>>("", "closed_by_hand")?
+                .unwrap_or(false),
+            kept_open: row
+                .try_get::<Option<bool>>("", "kept_open")?
+                .unwrap_or(false),
+            published_at: row.try_get("", "published_at")?,
+            first_comment_at: row.try_get("", "first_at")?,
+        },
     })
 }

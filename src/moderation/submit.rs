@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, NotSet};
 use serde_json::json;
 
+use super::closing::Openness;
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Decision, Facts};
 use super::screening::{self, Context};
@@ -50,6 +51,8 @@ pub struct NewComment {
     pub author_url: Option<AuthorUrl>,
     pub text: CommentText,
     pub notify_replies: bool,
+    /// When the page was published, as the embed says (`data-published`).
+    pub published: Option<DateTime<Utc>>,
     pub client: ClientInfo,
 }
 
@@ -85,6 +88,8 @@ pub(super) struct Prepared {
     pub dup_key: String,
     pub reasons: serde_json::Value,
     pub now: DateTime<Utc>,
+    /// The embed's publication date, for a page that has none recorded yet.
+    pub published: Option<DateTime<Utc>>,
 }
 
 impl Moderation {
@@ -113,6 +118,16 @@ impl Moderation {
         if pre.duplicate {
             return Err(ModerationError::Duplicate);
         }
+        let published = new
+            .published
+            .filter(|_| pre.openness.published_at.is_none());
+        let openness = Openness {
+            published_at: pre.openness.published_at.or(published),
+            ..pre.openness
+        };
+        if openness.closed(new.site.close_after_days, now) {
+            return Err(ModerationError::CommentsClosed);
+        }
         let lists = self.lists.get(&self.db.reader, now).await?;
         let cx = Context {
             keys: &self.keys,
@@ -138,6 +153,7 @@ impl Moderation {
             row: row(new, client, &decision, &dup_key, now),
             dup_key,
             now,
+            published,
         })
     }
 }

@@ -1,8 +1,12 @@
 //! Public reads: the approved comments of a page, and comment counts for many pages.
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{Order, Select};
 
+use super::closing::{self, Openness};
 use super::{Moderation, ModerationError, store};
 use entity::{comment, enums::CommentStatus, page};
 
@@ -12,41 +16,66 @@ pub struct Thread {
     pub title: Option<String>,
     pub comments: Vec<comment::Model>,
     pub total: u64,
+    /// The page takes no new comments.
+    pub closed: bool,
+    /// When age will close the page, if it is open and ever closes.
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// What a reader asks of a thread: a window of it, in an order. Pinned comments come first
+/// in either order.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadView {
+    pub offset: u64,
+    pub limit: u64,
+    pub newest_first: bool,
+    /// The embed's publication date, for a page that has none recorded.
+    pub published: Option<DateTime<Utc>>,
 }
 
 impl Moderation {
-    /// Approved comments of one page, oldest first. Tombstones are included so that
-    /// replies keep their place.
+    /// Approved comments of one page, pinned first, then oldest (or newest) first.
+    /// Tombstones are included so that replies keep their place.
     pub async fn thread(
         &self,
         site: &str,
         uri: &str,
-        offset: u64,
-        limit: u64,
+        view: ThreadView,
     ) -> Result<Thread, ModerationError> {
-        self.config.site(site).ok_or(ModerationError::UnknownSite)?;
+        let cfg = self.config.site(site).ok_or(ModerationError::UnknownSite)?;
+        let now = self.clock.now();
         let Some(page) = store::find_page(&self.db.reader, site, uri).await? else {
+            let open = Openness {
+                published_at: view.published,
+                ..Openness::default()
+            };
+            let closes_at = open.closes_at(cfg.close_after_days);
             return Ok(Thread {
                 title: None,
                 comments: Vec::new(),
                 total: 0,
+                closed: open.closed(cfg.close_after_days, now),
+                closes_at: closes_at.filter(|t| *t > now),
             });
         };
+        let mut open = closing::openness(&self.db.reader, &page).await?;
+        open.published_at = open.published_at.or(view.published);
         let query = comment::Entity::find()
             .filter(comment::Column::PageId.eq(page.id))
             .filter(comment::Column::Status.eq(CommentStatus::Approved));
         let total = query.clone().count(&self.db.reader).await?;
-        let comments = query
-            .order_by_asc(comment::Column::CreatedAt)
-            .order_by_asc(comment::Column::Id)
-            .offset(offset)
-            .limit(limit)
+        let comments = ordered(query, view.newest_first)
+            .offset(view.offset)
+            .limit(view.limit)
             .all(&self.db.reader)
             .await?;
+        let closes_at = open.closes_at(cfg.close_after_days);
         Ok(Thread {
             title: page.title,
             comments,
             total,
+            closed: open.closed(cfg.close_after_days, now),
+            closes_at: closes_at.filter(|t| *t > now),
         })
     }
 
@@ -95,4 +124,18 @@ impl Moderation {
         }
         Ok(out)
     }
+}
+
+/// Pinned first (in the order they were pinned), then by time.
+fn ordered(query: Select<comment::Entity>, newest_first: bool) -> Select<comment::Entity> {
+    let by_time = if newest_first {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    query
+        .order_by(Expr::col(comment::Column::PinnedAt).is_null(), Order::Asc)
+        .order_by_asc(comment::Column::PinnedAt)
+        .order_by(comment::Column::CreatedAt, by_time.clone())
+        .order_by(comment::Column::Id, by_time)
 }

@@ -18,6 +18,8 @@ pub struct Cached {
     /// A hash of `body`, usable as an entity tag.
     pub etag: String,
     pub built_at: DateTime<Utc>,
+    /// When the body goes stale by itself (the page closes with age then).
+    pub fresh_until: Option<DateTime<Utc>>,
 }
 
 impl Cached {
@@ -27,6 +29,35 @@ impl Cached {
             body,
             etag,
             built_at,
+            fresh_until: None,
+        }
+    }
+
+    /// The same body, stale from `at` on.
+    pub fn until(mut self, at: Option<DateTime<Utc>>) -> Cached {
+        self.fresh_until = at;
+        self
+    }
+}
+
+/// Which view of a page's thread a body is: its window of results, its order, and the
+/// publication date the embed gave (it can decide whether the page is closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Variant {
+    pub offset: u64,
+    pub limit: u64,
+    pub newest_first: bool,
+    pub published: Option<i64>,
+}
+
+impl Variant {
+    /// Oldest first, with no publication date.
+    pub fn window(offset: u64, limit: u64) -> Variant {
+        Variant {
+            offset,
+            limit,
+            newest_first: false,
+            published: None,
         }
     }
 }
@@ -40,8 +71,7 @@ pub enum Lookup {
 #[derive(Default)]
 struct PageEntry {
     generation: u64,
-    /// Keyed by the page of results: (offset, limit).
-    variants: HashMap<(u64, u64), Arc<Cached>>,
+    variants: HashMap<Variant, Arc<Cached>>,
 }
 
 #[derive(Debug)]
@@ -93,7 +123,7 @@ impl ThreadCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn lookup(&self, site: &str, uri: &str, variant: (u64, u64), now: DateTime<Utc>) -> Lookup {
+    pub fn lookup(&self, site: &str, uri: &str, variant: Variant, now: DateTime<Utc>) -> Lookup {
         if !self.enabled {
             return Lookup::Miss(0);
         }
@@ -109,7 +139,9 @@ impl ThreadCache {
             })
             .0;
         match entry.variants.get(&variant) {
-            Some(c) if now - c.built_at < self.ttl => Lookup::Hit(c.clone()),
+            Some(c) if now - c.built_at < self.ttl && c.fresh_until.is_none_or(|t| now < t) => {
+                Lookup::Hit(c.clone())
+            }
             _ => Lookup::Miss(entry.generation),
         }
     }
@@ -119,7 +151,7 @@ impl ThreadCache {
         &self,
         site: &str,
         uri: &str,
-        variant: (u64, u64),
+        variant: Variant,
         generation: u64,
         cached: Arc<Cached>,
     ) {
@@ -179,37 +211,48 @@ mod tests {
     fn a_stored_page_is_served_until_invalidated() {
         let c = cache();
         let now = Utc::now();
-        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+        let Lookup::Miss(g) = c.lookup("s", "/a", Variant::window(0, 10), now) else {
             panic!("empty cache hit")
         };
-        c.store("s", "/a", (0, 10), g, body("v1", now));
-        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Hit(b) if b.body == b"v1"));
+        c.store("s", "/a", Variant::window(0, 10), g, body("v1", now));
         assert!(
-            matches!(c.lookup("s", "/a", (10, 10), now), Lookup::Miss(_)),
+            matches!(c.lookup("s", "/a", Variant::window(0, 10), now), Lookup::Hit(b) if b.body == b"v1")
+        );
+        assert!(
+            matches!(
+                c.lookup("s", "/a", Variant::window(10, 10), now),
+                Lookup::Miss(_)
+            ),
             "other variants are separate"
         );
         c.invalidate("s", "/a");
-        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Miss(_)));
+        assert!(matches!(
+            c.lookup("s", "/a", Variant::window(0, 10), now),
+            Lookup::Miss(_)
+        ));
     }
 
     #[test]
     fn a_read_that_raced_a_change_is_not_stored() {
         let c = cache();
         let now = Utc::now();
-        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+        let Lookup::Miss(g) = c.lookup("s", "/a", Variant::window(0, 10), now) else {
             panic!()
         };
         c.invalidate("s", "/a"); // a write commits while the read is in flight
-        c.store("s", "/a", (0, 10), g, body("stale", now));
-        assert!(matches!(c.lookup("s", "/a", (0, 10), now), Lookup::Miss(_)));
+        c.store("s", "/a", Variant::window(0, 10), g, body("stale", now));
+        assert!(matches!(
+            c.lookup("s", "/a", Variant::window(0, 10), now),
+            Lookup::Miss(_)
+        ));
         // Also when the page was never looked up before the change.
-        let Lookup::Miss(g) = c.lookup("s", "/new", (0, 10), now) else {
+        let Lookup::Miss(g) = c.lookup("s", "/new", Variant::window(0, 10), now) else {
             panic!()
         };
         c.clear();
-        c.store("s", "/new", (0, 10), g, body("stale", now));
+        c.store("s", "/new", Variant::window(0, 10), g, body("stale", now));
         assert!(matches!(
-            c.lookup("s", "/new", (0, 10), now),
+            c.lookup("s", "/new", Variant::window(0, 10), now),
             Lookup::Miss(_)
         ));
     }
@@ -218,12 +261,17 @@ mod tests {
     fn entries_expire_after_the_ttl() {
         let c = cache();
         let now = Utc::now();
-        let Lookup::Miss(g) = c.lookup("s", "/a", (0, 10), now) else {
+        let Lookup::Miss(g) = c.lookup("s", "/a", Variant::window(0, 10), now) else {
             panic!()
         };
-        c.store("s", "/a", (0, 10), g, body("v1", now));
+        c.store("s", "/a", Variant::window(0, 10), g, body("v1", now));
         assert!(matches!(
-            c.lookup("s", "/a", (0, 10), now + Duration::seconds(61)),
+            c.lookup(
+                "s",
+                "/a",
+                Variant::window(0, 10),
+                now + Duration::seconds(61)
+            ),
             Lookup::Miss(_)
         ));
     }

@@ -132,6 +132,9 @@ async fn place(tx: &DatabaseTransaction, items: &[Prepared]) -> Result<Placed, D
                     .id
             }
         };
+        if let Some(published) = item.published {
+            store::note_published(tx, page_id, published).await?;
+        }
         let refused = match item.parent_id {
             Some(parent) => parent_refusal(tx, parent, page_id).await?,
             None => None,

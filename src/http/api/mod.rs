@@ -10,6 +10,7 @@ pub mod privacy;
 pub mod reads;
 pub mod request;
 pub mod submission;
+pub mod threads;
 pub mod views;
 
 use axum::Json;
@@ -66,6 +67,11 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::retry))
         .merge(abuse::routes())
+        // Moderation after publication: closing pages, pinning comments.
+        .routes(routes!(threads::close))
+        .routes(routes!(threads::open))
+        .routes(routes!(threads::pin))
+        .routes(routes!(threads::unpin))
         .split_for_parts();
     let mut openapi = public_doc;
     openapi.merge(admin_doc);

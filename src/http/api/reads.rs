@@ -13,8 +13,10 @@ use super::views::{CountsResponse, PublicComment, ThreadBody, ThreadResponse};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::moderation::FieldErrors;
+use crate::moderation::ThreadView;
+use crate::moderation::closing::parse_published;
 use crate::moderation::screening::form_token;
-use crate::moderation::thread_cache::{Cached, Lookup};
+use crate::moderation::thread_cache::{Cached, Lookup, Variant};
 
 const MAX_COUNT_URIS: usize = 100;
 
@@ -29,9 +31,14 @@ pub struct ThreadQuery {
     pub offset: Option<u64>,
     /// At most this many comments (1-500, default 200).
     pub limit: Option<u64>,
+    /// oldest (default) | newest; pinned comments come first in either.
+    pub order: Option<String>,
+    /// The page's publication date (the embed's `data-published`), a date or an RFC 3339
+    /// time: a page with none recorded closes `close_after_days` after it.
+    pub published: Option<String>,
 }
 
-/// The approved comments of one page, oldest first.
+/// The approved comments of one page: pinned first, then oldest (or newest) first.
 #[utoipa::path(
     get, path = "/api/v1/comments", tag = "comments", params(ThreadQuery),
     responses(
@@ -53,27 +60,34 @@ pub async fn thread(
     if !(1..=500).contains(&limit) {
         return Err(field_error("limit", "must be between 1 and 500"));
     }
-    let offset = q.offset.unwrap_or(0);
+    let view = thread_view(&q, limit)?;
+    let variant = Variant {
+        offset: view.offset,
+        limit,
+        newest_first: view.newest_first,
+        published: view.published.map(|t| t.timestamp()),
+    };
     let now = state.clock.now();
     let cache = state.moderation.threads();
-    let cached = match cache.lookup(site, uri, (offset, limit), now) {
+    let cached = match cache.lookup(site, uri, variant, now) {
         Lookup::Hit(c) => {
             state.metrics.cache_hit();
             c
         }
         Lookup::Miss(generation) => {
             state.metrics.cache_miss();
-            let t = state.moderation.thread(site, uri, offset, limit).await?;
+            let t = state.moderation.thread(site, uri, view).await?;
             let comments: Vec<PublicComment> = t.comments.iter().map(PublicComment::from).collect();
             let body = ThreadBody {
                 comments: &comments,
                 total: t.total,
-                offset,
+                offset: view.offset,
                 limit,
+                closed: t.closed,
             };
             let json = serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.into()))?;
-            let c = Arc::new(Cached::new(json, now));
-            cache.store(site, uri, (offset, limit), generation, c.clone());
+            let c = Arc::new(Cached::new(json, now).until(t.closes_at));
+            cache.store(site, uri, variant, generation, c.clone());
             c
         }
     };
@@ -115,6 +129,23 @@ fn cached_thread_response(headers: &HeaderMap, cached: &Cached, token: &str) -> 
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
+}
+
+/// The window, order and publication date a thread request asks for.
+fn thread_view(q: &ThreadQuery, limit: u64) -> Result<ThreadView, ApiError> {
+    let newest_first = match q.order.as_deref() {
+        None | Some("" | "oldest") => false,
+        Some("newest") => true,
+        Some(_) => return Err(field_error("order", "must be oldest or newest")),
+    };
+    let published =
+        parse_published(q.published.as_deref()).map_err(|e| field_error("published", &e))?;
+    Ok(ThreadView {
+        offset: q.offset.unwrap_or(0),
+        limit,
+        newest_first,
+        published,
+    })
 }
 
 fn site_and_uri<'a>(

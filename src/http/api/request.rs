@@ -11,6 +11,7 @@ use validator::{Validate, ValidationError};
 use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::http::extract::Submitter;
+use crate::moderation::closing::parse_published;
 use crate::moderation::input::{
     AuthorEmail, AuthorName, AuthorUrl, CommentText, FieldError, PageTitle, PageUri,
 };
@@ -63,6 +64,11 @@ pub struct CommentRequest {
     /// A trap for bots: leave it out or empty.
     #[serde(default)]
     pub hp_website: Option<String>,
+    /// When the page was published (the embed's `data-published`): a date or an RFC 3339
+    /// time. Closing after `close_after_days` counts from it.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub published: Option<String>,
 }
 
 /// Collects each field's parse failure, so that every bad field is named at once.
@@ -93,8 +99,16 @@ impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
             AuthorUrl::parse_optional(req.author_url.as_deref()),
         );
         let text = f.take("text", CommentText::parse(&req.text));
-        let (Some(uri), Some(title), Some(name), Some(email), Some(url), Some(text)) =
-            (uri, title, name, email, url, text)
+        let published = f.take("published", parse_published(req.published.as_deref()));
+        let (
+            Some(uri),
+            Some(title),
+            Some(name),
+            Some(email),
+            Some(url),
+            Some(text),
+            Some(published),
+        ) = (uri, title, name, email, url, text, published)
         else {
             return Err(ApiError::Validation(f.0));
         };
@@ -111,6 +125,7 @@ impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
             author_url: url,
             text,
             notify_replies: req.notify_replies.unwrap_or(false),
+            published,
             client,
         })
     }
@@ -149,6 +164,8 @@ pub struct CommentForm {
     /// The hidden honeypot field; people leave it empty.
     #[serde(default)]
     pub hp_website: Option<String>,
+    #[serde(default)]
+    pub published: Option<String>,
 }
 
 /// An empty parent field means a top-level comment; anything else must be a comment id.
@@ -183,6 +200,7 @@ impl CommentForm {
             ),
             form_token: self.form_token.clone(),
             hp_website: self.hp_website.clone(),
+            published: self.published.clone(),
         }
     }
 }

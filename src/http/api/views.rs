@@ -28,6 +28,8 @@ pub struct PublicComment {
     pub avatar: String,
     pub by_moderator: bool,
     pub deleted: bool,
+    /// A moderator pinned it to the top of the thread.
+    pub pinned: bool,
 }
 
 impl From<&comment::Model> for PublicComment {
@@ -50,6 +52,7 @@ impl From<&comment::Model> for PublicComment {
             },
             by_moderator: c.by_moderator,
             deleted: c.deleted,
+            pinned: c.pinned_at.is_some(),
         }
     }
 }
@@ -69,6 +72,7 @@ pub struct ThreadBody<'a> {
     pub total: u64,
     pub offset: u64,
     pub limit: u64,
+    pub closed: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,6 +82,8 @@ pub struct ThreadResponse {
     pub total: u64,
     pub offset: u64,
     pub limit: u64,
+    /// The page takes no new comments or replies ("Comments are closed.").
+    pub closed: bool,
     /// Send this back as `form_token` with a new comment on this page. It proves the form
     /// came from here and when; a comment without a valid one is never published at once.
     pub form_token: String,
@@ -138,6 +144,8 @@ pub struct AdminComment {
     pub deleted: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Pinned to the top of its thread.
+    pub pinned: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,6 +185,7 @@ impl AdminComment {
             deleted: c.deleted,
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
+            pinned: c.pinned_at.is_some(),
         }
     }
 }

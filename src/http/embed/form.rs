@@ -45,6 +45,8 @@ pub struct FormView {
     pub cancel_href: String,
     /// `embed` when the form should come back to the embeddable thread page.
     pub return_to: Option<String>,
+    /// The embed's publication date, passed on with the comment.
+    pub published: Option<String>,
 }
 
 const SHOWN_FIELDS: [&str; 4] = ["author_name", "author_email", "author_url", "text"];
@@ -122,6 +124,7 @@ impl From<&CommentForm> for FormView {
             errors: FieldErrors::new(),
             cancel_href: "#respond".into(),
             return_to: f.return_to.clone().filter(|r| r == "embed" || r == "demo"),
+            published: f.published.clone().filter(|p| !p.is_empty()),
         }
     }
 }

@@ -7,6 +7,7 @@ use super::form::FormView;
 use crate::http::AppState;
 use crate::http::api::views::PublicComment;
 use crate::http::error::ApiError;
+use crate::moderation::closing::parse_published;
 use crate::moderation::screening::form_token;
 
 /// Replies deeper than this are shown at this depth.
@@ -20,6 +21,8 @@ pub struct ThreadQuery {
     pub replyd: Option<String>,
     pub replyto: Option<String>,
     pub limit: Option<u64>,
+    /// The embed's publication date (`data-published`).
+    pub published: Option<String>,
 }
 
 /// Where a rendered thread lives, so its links keep their own query string.
@@ -50,6 +53,8 @@ pub struct ThreadView {
     pub comments: Vec<CommentView>,
     pub reply_base: String,
     pub more: bool,
+    /// The page takes no new comments: no form, no reply links.
+    pub closed: bool,
 }
 
 impl ThreadView {
@@ -59,9 +64,21 @@ impl ThreadView {
         q: &ThreadQuery,
     ) -> Result<(ThreadView, FormView), ApiError> {
         let limit = q.limit.unwrap_or(PAGE).clamp(1, 500);
+        let published = parse_published(q.published.as_deref()).map_err(|e| {
+            ApiError::Validation(crate::moderation::FieldErrors::from([(
+                "published".into(),
+                vec![e],
+            )]))
+        })?;
+        let wanted = crate::moderation::ThreadView {
+            offset: 0,
+            limit,
+            newest_first: false,
+            published,
+        };
         let thread = state
             .moderation
-            .thread(place.site, place.uri, 0, limit)
+            .thread(place.site, place.uri, wanted)
             .await?;
         let view = ThreadView {
             total: thread.total,
@@ -69,6 +86,7 @@ impl ThreadView {
             more: thread.total > limit,
             comments: comment_views(&thread.comments),
             reply_base: place.reply_base.clone(),
+            closed: thread.closed,
         };
         let now = state.clock.now();
         let max_age = state.config.spam.form_token_max_age_secs;
@@ -79,6 +97,7 @@ impl ThreadView {
             parent_id: q.replyto.clone().filter(|r| r.parse::<i64>().is_ok()),
             cancel_href: format!("{}#respond", place.reply_base.trim_end_matches(['?', '&'])),
             return_to: place.return_to.clone(),
+            published: q.published.clone().filter(|p| !p.is_empty()),
             form_token: form_token::issue(&state.keys, place.site, place.uri, now, max_age),
             ..FormView::default()
         };

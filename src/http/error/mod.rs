@@ -63,6 +63,12 @@ pub enum ApiError {
     RateLimited(RateLimited),
     #[error("duplicate comment")]
     Duplicate,
+    /// The request conflicts with the current state: a stable code and a sentence.
+    #[error("conflict: {1}")]
+    Conflict(&'static str, String),
+    /// The page takes no new comments.
+    #[error("comments closed")]
+    CommentsClosed,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -99,9 +105,9 @@ impl ApiError {
             E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             E::Gone | E::LinkExpired => StatusCode::GONE,
             E::Unauthorized => StatusCode::UNAUTHORIZED,
-            E::Forbidden | E::Csrf => StatusCode::FORBIDDEN,
+            E::Forbidden | E::Csrf | E::CommentsClosed => StatusCode::FORBIDDEN,
             E::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            E::Duplicate => StatusCode::CONFLICT,
+            E::Duplicate | E::Conflict(..) => StatusCode::CONFLICT,
             E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +133,8 @@ impl ApiError {
             E::LinkTampered => "link_tampered",
             E::RateLimited(_) => "rate_limited",
             E::Duplicate => "duplicate_comment",
+            E::CommentsClosed => "comments_closed",
+            E::Conflict(code, _) => code,
             E::Internal(_) => "internal_error",
         }
     }
@@ -160,6 +168,8 @@ impl ApiError {
                 r.retry_after_secs
             ),
             E::Duplicate => "You already posted this comment here; it was not posted twice.".into(),
+            E::CommentsClosed => "Comments are closed.".into(),
+            E::Conflict(_, why) => why.clone(),
             E::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -243,6 +253,11 @@ impl From<ModerationError> for ApiError {
             ModerationError::Deleted => ApiError::Gone,
             ModerationError::Forbidden => ApiError::Forbidden,
             ModerationError::Duplicate => ApiError::Duplicate,
+            ModerationError::CommentsClosed => ApiError::CommentsClosed,
+            ModerationError::TooManyPinned(n) => ApiError::Conflict(
+                "too_many_pinned",
+                format!("This page already has {n} pinned comments; unpin one first."),
+            ),
             ModerationError::Db(db) => ApiError::Internal(db.into()),
         }
     }

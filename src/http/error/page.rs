@@ -66,6 +66,7 @@ fn public_page(e: &ApiError, fields: &[String], back: Option<&str>) -> Response 
     e.log_if_internal();
     let heading = match e {
         ApiError::LinkExpired | ApiError::LinkInvalid | ApiError::LinkTampered => "Link not valid",
+        ApiError::CommentsClosed => "Comments are closed",
         _ => match e.status() {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::PAYLOAD_TOO_LARGE => "Comment too large",

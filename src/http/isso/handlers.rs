@@ -86,7 +86,13 @@ pub async fn fetch(
     let mut comments = Vec::new();
     loop {
         let offset = u64::try_from(comments.len()).unwrap_or(u64::MAX);
-        let t = state.moderation.thread(&site, &q.uri, offset, PAGE).await?;
+        let view = crate::moderation::ThreadView {
+            offset,
+            limit: PAGE,
+            newest_first: false,
+            published: None,
+        };
+        let t = state.moderation.thread(&site, &q.uri, view).await?;
         let done = t.comments.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
         comments.extend(t.comments);
         if done || u64::try_from(comments.len()).unwrap_or(u64::MAX) >= t.total {

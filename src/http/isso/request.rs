@@ -100,6 +100,7 @@ impl TryFrom<(IssoSubmission, Submitter, &Config)> for NewComment {
             author_url: url,
             text,
             notify_replies: b.notification.as_ref().is_some_and(truthy),
+            published: None,
             client,
         })
     }

@@ -156,6 +156,7 @@ impl TryFrom<(WpSubmission<'_>, Submitter, &Config)> for NewComment {
             author_url: url,
             text,
             notify_replies: false,
+            published: None,
             client,
         })
     }
