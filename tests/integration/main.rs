@@ -38,6 +38,7 @@ mod no_js_form;
 mod observability;
 mod one_click;
 mod openapi;
+mod pinning;
 mod privacy;
 mod privacy_requests;
 mod rate_limits;
