@@ -127,6 +127,8 @@ pub struct RateLimitConfig {
     pub login_per_minute: u32,
     /// Privacy requests (export or erase by email) per hour per client address.
     pub privacy_per_hour: u32,
+    /// Reader reports of comments per hour per client address.
+    pub report_per_hour: u32,
     pub trim_interval_secs: u64,
     /// `redis://HOST:PORT/DB`: also enforce every limit across all instances. Empty: off.
     pub redis_url: String,
@@ -147,6 +149,7 @@ impl RateLimitConfig {
             self.site_per_minute,
             self.login_per_minute,
             self.privacy_per_hour,
+            self.report_per_hour,
         ];
         let periods = [
             self.address_period_secs,

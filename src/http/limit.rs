@@ -48,3 +48,13 @@ pub async fn check_privacy(state: &AppState, ip: Option<IpAddr>) -> Result<(), A
         .await
         .map_err(ApiError::RateLimited)
 }
+
+/// Checks a reader's report of a comment. Unknown peers share one key.
+pub async fn check_report(state: &AppState, ip: Option<IpAddr>) -> Result<(), ApiError> {
+    let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    state
+        .limits
+        .check_report(ip)
+        .await
+        .map_err(ApiError::RateLimited)
+}

@@ -104,6 +104,18 @@ impl Limits {
         self.shared_check(&limits).await
     }
 
+    /// Checks a reader's report of a comment from `ip`, here and across instances. Like
+    /// comments, it does nothing when `[rate_limit] enabled = false`.
+    pub async fn check_report(&self, ip: IpAddr) -> Result<(), RateLimited> {
+        if !self.cfg.enabled {
+            return Ok(());
+        }
+        let limits = [(Policy::Report, Key::Address(address_key(ip)))];
+        self.local_check(&limits)
+            .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
+        self.shared_check(&limits).await
+    }
+
     /// This process's verdict alone, stopping at the first refusal.
     fn local_check(&self, limits: &[(Policy, Key<'_>)]) -> Result<(), RateLimited> {
         limits

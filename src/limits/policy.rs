@@ -22,6 +22,8 @@ pub enum Policy {
     Site,
     Login,
     Privacy,
+    /// Reader reports of published comments, per client address.
+    Report,
 }
 
 /// What a policy counts by.
@@ -58,7 +60,7 @@ impl Policy {
     ];
 
     /// Every policy, in the order of [`Policy::index`].
-    pub const ALL: [Policy; 8] = [
+    pub const ALL: [Policy; 9] = [
         Policy::Address,
         Policy::AddressHourly,
         Policy::Email,
@@ -67,6 +69,7 @@ impl Policy {
         Policy::Site,
         Policy::Login,
         Policy::Privacy,
+        Policy::Report,
     ];
 
     /// The table: each policy's name, key and quota, declared here and nowhere else.
@@ -95,6 +98,9 @@ impl Policy {
             }),
             Policy::Privacy => ("privacy", Subject::Address, |c| {
                 Rate::per(c.privacy_per_hour, HOUR)
+            }),
+            Policy::Report => ("report", Subject::Address, |c| {
+                Rate::per(c.report_per_hour, HOUR)
             }),
         };
         Declaration {

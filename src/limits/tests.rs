@@ -162,7 +162,8 @@ fn the_table_lists_every_policy_once_in_index_order() {
             "page",
             "site",
             "login",
-            "privacy"
+            "privacy",
+            "report"
         ]
     );
 }

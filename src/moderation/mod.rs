@@ -19,6 +19,7 @@ pub mod policy;
 pub mod privacy;
 mod queue;
 mod reply;
+pub mod reports;
 pub mod retention;
 pub mod screening;
 mod store;

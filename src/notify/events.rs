@@ -19,6 +19,8 @@ pub enum Event<'a> {
         from: CommentStatus,
         comment: &'a comment::Model,
     },
+    /// Reader reports sent a published comment back to the queue.
+    Reported(&'a comment::Model),
 }
 
 /// A committed-together change to a comment on one site.
@@ -71,7 +73,7 @@ async fn mails_for<C: ConnectionTrait>(
         // spammer typed in.
         Event::Submitted(c) if c.status == CommentStatus::Spam => {}
         Event::Submitted(c) => {
-            q.alerts(site, c);
+            q.alerts(site, c, "");
             if c.notify_replies
                 && let Some(sub) = subscriptions::opt_in(tx, &c.email_norm, now).await?
             {
@@ -83,6 +85,9 @@ async fn mails_for<C: ConnectionTrait>(
                 q.reply(tx, c).await?;
             }
         }
+        // Held again: the moderators hear of it as of any held comment, under a key of its
+        // own (the comment's first alert already took the plain one).
+        Event::Reported(c) => q.alerts(site, c, &format!(":reported:{}", now.timestamp())),
         Event::StatusChanged { from, comment: c } => {
             if c.status == CommentStatus::Approved && from != CommentStatus::Approved {
                 q.reply(tx, c).await?;
@@ -124,7 +129,7 @@ impl Queue<'_> {
     }
 
     /// Moderator alerts, one row per `notify` address, or that address's digest row.
-    fn alerts(&mut self, site: &SiteConfig, c: &comment::Model) {
+    fn alerts(&mut self, site: &SiteConfig, c: &comment::Model, key_suffix: &str) {
         let held = c.status != CommentStatus::Approved;
         let period = match site.alerts {
             AlertMode::Off => return,
@@ -138,7 +143,7 @@ impl Queue<'_> {
             let norm = to.trim().to_lowercase();
             match period {
                 None => {
-                    let key = format!("alert:{}:{norm}", c.id);
+                    let key = format!("alert:{}:{norm}{key_suffix}", c.id);
                     let payload = json!({ "comment": c.id });
                     self.put(Kind::Alert, key, to, payload);
                 }

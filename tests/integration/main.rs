@@ -42,6 +42,7 @@ mod pinning;
 mod privacy;
 mod privacy_requests;
 mod rate_limits;
+mod reports;
 mod retention;
 mod shared_limits;
 mod spam;

@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod own;
 pub mod privacy;
 pub mod reads;
+pub mod reports;
 pub mod request;
 pub mod submission;
 pub mod threads;
@@ -56,6 +57,7 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(reads::counts))
         .routes(routes!(own::edit_own, own::delete_own))
         .routes(routes!(privacy::request))
+        .routes(routes!(reports::report))
         .split_for_parts();
     let (admin, admin_doc) = OpenApiRouter::new()
         .routes(routes!(admin::list))
@@ -72,6 +74,8 @@ pub fn routers() -> ApiRouters {
         .routes(routes!(threads::open))
         .routes(routes!(threads::pin))
         .routes(routes!(threads::unpin))
+        .routes(routes!(reports::list))
+        .routes(routes!(reports::dismiss))
         .split_for_parts();
     let mut openapi = public_doc;
     openapi.merge(admin_doc);

@@ -23,6 +23,8 @@ pub struct ThreadQuery {
     pub limit: Option<u64>,
     /// The embed's publication date (`data-published`).
     pub published: Option<String>,
+    /// The comment whose report form is open.
+    pub report: Option<String>,
 }
 
 /// Where a rendered thread lives, so its links keep their own query string.
@@ -45,6 +47,9 @@ pub struct CommentView {
     pub created_at_text: String,
     pub by_moderator: bool,
     pub deleted: bool,
+    pub pinned: bool,
+    /// Its report form is open.
+    pub reporting: bool,
 }
 
 pub struct ThreadView {
@@ -84,7 +89,7 @@ impl ThreadView {
             total: thread.total,
             notice: q.replyd.clone().unwrap_or_default(),
             more: thread.total > limit,
-            comments: comment_views(&thread.comments),
+            comments: comment_views(&thread.comments, report_target(q)),
             reply_base: place.reply_base.clone(),
             closed: thread.closed,
         };
@@ -106,7 +111,11 @@ impl ThreadView {
 }
 
 /// The comments as the page shows them, each at its reply depth (capped at `MAX_DEPTH`).
-fn comment_views(comments: &[entity::comment::Model]) -> Vec<CommentView> {
+fn report_target(q: &ThreadQuery) -> Option<i64> {
+    q.report.as_deref().and_then(|r| r.parse().ok())
+}
+
+fn comment_views(comments: &[entity::comment::Model], reporting: Option<i64>) -> Vec<CommentView> {
     let parents: HashMap<i64, Option<i64>> = comments.iter().map(|c| (c.id, c.parent_id)).collect();
     let depth_of = |mut cur: Option<i64>| {
         let mut depth = 0;
@@ -134,6 +143,8 @@ fn comment_views(comments: &[entity::comment::Model]) -> Vec<CommentView> {
                 created_at_text: c.created_at.format("%B %-d, %Y at %H:%M UTC").to_string(),
                 by_moderator: c.by_moderator,
                 deleted: c.deleted,
+                pinned: c.pinned_at.is_some(),
+                reporting: reporting == Some(c.id),
             }
         })
         .collect()
