@@ -12,6 +12,7 @@ mod admin_queue;
 mod admin_setup;
 mod browser_compat;
 mod browser_dashboard;
+mod browser_postmod;
 mod browser_widget;
 mod browser_widget_host;
 mod browser_widget_nojs;

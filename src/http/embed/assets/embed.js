@@ -24,7 +24,12 @@
       heldPosted: "Your comment was sent and is awaiting moderation.",
       rateLimited: "You are commenting too fast. Please try again in {n} seconds.",
       duplicate: "You have already posted this comment.", failed: "Your comment could not be sent. Please try again.",
-      loadFailed: "Comments could not be loaded.", inReplyTo: "in reply to {name}"
+      loadFailed: "Comments could not be loaded.", inReplyTo: "in reply to {name}",
+      closed: "Comments are closed.", pinned: "Pinned", sort: "Sort comments", oldest: "Oldest first", newest: "Newest first",
+      report: "Report", reportOf: "Report the comment by {name}", why: "Why should the moderators look at it?",
+      reasons: { spam: "Spam", abusive: "Abusive", off_topic: "Off-topic", other: "Other" },
+      reportNote: "Note (optional)", sendReport: "Send report", chooseReason: "Please choose a reason.",
+      reported: "Thank you. Your report was sent to the moderators.", reportedDone: "Reported"
     },
     de: {
       comments: function (n) { return n === 1 ? "1 Kommentar" : n + " Kommentare"; },
@@ -45,7 +50,12 @@
       heldPosted: "Dein Kommentar wurde gesendet und muss noch freigegeben werden.",
       rateLimited: "Du kommentierst zu schnell. Bitte versuche es in {n} Sekunden erneut.",
       duplicate: "Diesen Kommentar hast du bereits geschrieben.", failed: "Dein Kommentar konnte nicht gesendet werden. Bitte versuche es erneut.",
-      loadFailed: "Kommentare konnten nicht geladen werden.", inReplyTo: "als Antwort auf {name}"
+      loadFailed: "Kommentare konnten nicht geladen werden.", inReplyTo: "als Antwort auf {name}",
+      closed: "Kommentare sind geschlossen.", pinned: "Angeheftet", sort: "Kommentare sortieren", oldest: "Älteste zuerst", newest: "Neueste zuerst",
+      report: "Melden", reportOf: "Den Kommentar von {name} melden", why: "Warum sollte die Moderation ihn ansehen?",
+      reasons: { spam: "Spam", abusive: "Beleidigend", off_topic: "Themenfremd", other: "Anderes" },
+      reportNote: "Notiz (optional)", sendReport: "Meldung senden", chooseReason: "Bitte wähle einen Grund.",
+      reported: "Danke. Deine Meldung wurde an die Moderation geschickt.", reportedDone: "Gemeldet"
     }
   };
   // Mirrors the server's limits (characters after trimming).
@@ -78,6 +88,9 @@
     this.site = host.getAttribute("data-site");
     this.uri = host.getAttribute("data-uri") || location.pathname;
     this.title = host.getAttribute("data-title") || document.title;
+    this.published = host.getAttribute("data-published") || null;
+    this.order = "oldest";
+    this.closed = false;
     var lang = (host.getAttribute("data-lang") || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
     this.t = STRINGS[lang] || STRINGS.en;
     this.lang = STRINGS[lang] ? lang : "en";
@@ -102,8 +115,12 @@
     this.alert = h("p", { class: "alert", role: "alert", hidden: true });
     this.form = this.buildForm();
     this.formHome = h("div", { class: "form-home" }, [this.form]);
+    this.closedNote = h("p", { class: "closed", hidden: true, text: t.closed });
+    var sort = h("select", { id: "replyd-sort", onchange: function (e) { self.order = e.target.value; self.fetchPage(0); } },
+      [h("option", { value: "oldest", text: t.oldest }), h("option", { value: "newest", text: t.newest })]);
+    var sorting = h("p", { class: "sort" }, [h("label", { for: "replyd-sort", text: t.sort + " " }), sort]);
     this.root.appendChild(h("section", { class: "replyd", lang: this.lang, "aria-labelledby": "replyd-count" },
-      [this.heading, this.list, this.more, this.formHome, this.live]));
+      [this.heading, sorting, this.list, this.more, this.formHome, this.closedNote, this.live]));
   };
 
   Widget.prototype.field = function (name, label, type, required, auto) {
@@ -147,13 +164,15 @@
 
   Widget.prototype.fetchPage = function (offset) {
     var self = this;
-    var q = "?site=" + encodeURIComponent(this.site) + "&uri=" + encodeURIComponent(this.uri) + "&limit=" + PAGE + "&offset=" + offset;
+    var q = "?site=" + encodeURIComponent(this.site) + "&uri=" + encodeURIComponent(this.uri) + "&limit=" + PAGE + "&offset=" + offset +
+      "&order=" + this.order + (this.published ? "&published=" + encodeURIComponent(this.published) : "");
     fetch(BASE + "/api/v1/comments" + q, { credentials: "omit" })
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (data) {
         self.comments = offset ? self.comments.concat(data.comments) : data.comments;
         self.total = data.total;
         if (data.form_token) self.formToken = data.form_token;
+        self.closed = !!data.closed;
         self.render();
         if (!offset) self.jumpToHash();
       })
@@ -204,6 +223,9 @@
       if (at) at.appendChild(this.form); else this.cancelReply();
     }
     this.more.hidden = this.comments.length >= this.total;
+    if (this.closed && this.list.contains(this.form)) this.cancelReply();
+    this.formHome.hidden = this.closed;
+    this.closedNote.hidden = !this.closed;
   };
 
   Widget.prototype.renderComment = function (c, byId) {
@@ -223,13 +245,15 @@
     li.appendChild(h("header", { class: "meta" }, [
       h("span", { class: "avatar", "aria-hidden": "true", text: c.avatar || "" }), name,
       c.by_moderator ? h("span", { class: "badge", text: t.moderator }) : null,
+      c.pinned ? h("span", { class: "badge pinned", text: t.pinned }) : null,
       h("a", { class: "permalink", href: "#comment-" + c.id }, [h("time", { datetime: c.created_at, title: when.toLocaleString(this.lang), text: this.ago(when) })]),
       parent && parent.author_name ? h("span", { class: "context", text: fmt(t.inReplyTo, { name: parent.author_name }) }) : null
     ]));
     if (c.pending) li.appendChild(h("p", { class: "awaiting", text: t.awaiting }));
     li.appendChild(body);
     var actions = h("p", { class: "actions" });
-    if (!c.pending) actions.appendChild(h("button", { type: "button", class: "link reply", text: t.reply, "aria-label": fmt(t.replyTo, { name: c.author_name }), onclick: function (e) { self.replyTo(c, li, e.target); } }));
+    if (!c.pending && !this.closed) actions.appendChild(h("button", { type: "button", class: "link reply", text: t.reply, "aria-label": fmt(t.replyTo, { name: c.author_name }), onclick: function (e) { self.replyTo(c, li, e.target); } }));
+    if (!c.pending) actions.appendChild(h("button", { type: "button", class: "link report", text: t.report, "aria-label": fmt(t.reportOf, { name: c.author_name }), "aria-expanded": "false", onclick: function (e) { self.reportForm(c, li, e.currentTarget); } }));
     var own = load("session", "replyd:own", {})[c.id];
     if (own && Date.parse(own.expires) > Date.now()) {
       actions.appendChild(h("button", { type: "button", class: "link", text: t.edit, onclick: function () { self.edit(c, body, own.token); } }));
@@ -320,7 +344,8 @@
     var body = {
       site: this.site, uri: this.uri, title: this.title, parent_id: this.parentId,
       author_name: f.author_name.value, author_email: f.author_email.value, author_url: f.author_url.value || null,
-      text: f.text.value, notify_replies: f.notify_replies.checked, hp_website: f.hp_website.value, form_token: this.formToken
+      text: f.text.value, notify_replies: f.notify_replies.checked, hp_website: f.hp_website.value, form_token: this.formToken,
+      published: this.published
     };
     if (f.save.checked) keep("local", "replyd:author", { name: f.author_name.value, email: f.author_email.value, url: f.author_url.value });
     else keep("local", "replyd:author", null);
@@ -367,6 +392,10 @@
       this.say(fmt(t.rateLimited, { n: wait }), true);
     } else if (r.status === 409) {
       this.say(t.duplicate, true);
+    } else if (r.status === 403 && data.error && data.error.code === "comments_closed") {
+      this.closed = true;
+      this.render();
+      this.say(t.closed, false);
     } else {
       this.say((data.error && data.error.message) || t.failed, true);
     }
@@ -407,6 +436,56 @@
         keep("session", self.key, load("session", self.key, []).filter(function (x) { return x.id !== c.id; }));
         self.fetchPage(0);
       });
+  };
+
+  // Reports: one random token per browser, so that one reader counts once.
+  function reporter() {
+    var tok = load("local", "replyd:reporter", null);
+    if (!tok) {
+      var a = new Uint8Array(16);
+      (window.crypto || {}).getRandomValues ? window.crypto.getRandomValues(a) : a.forEach(function (_, i) { a[i] = Math.random() * 256; });
+      tok = Array.from(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      keep("local", "replyd:reporter", tok);
+    }
+    return tok;
+  }
+
+  Widget.prototype.reportForm = function (c, li, button) {
+    var t = this.t, self = this, id = "replyd-report-" + c.id;
+    var open = this.root.getElementById(id);
+    if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
+    var error = h("p", { class: "alert", role: "alert", hidden: true });
+    var radios = Object.keys(t.reasons).map(function (r) {
+      return h("label", { class: "reason" }, [h("input", { type: "radio", name: "reason", value: r }), " " + t.reasons[r]]);
+    });
+    var note = h("input", { id: id + "-note", name: "note", type: "text", maxlength: 500 });
+    var form = h("form", { id: id, class: "report-form", novalidate: true }, [
+      h("fieldset", {}, [h("legend", { text: fmt(t.reportOf, { name: c.author_name }) + ". " + t.why })].concat(radios)),
+      h("p", {}, [h("label", { for: id + "-note", text: t.reportNote }), note]), error,
+      h("p", {}, [h("button", { type: "submit", text: t.sendReport }),
+        h("button", { type: "button", class: "link", text: t.cancelEdit, onclick: function () { form.remove(); button.setAttribute("aria-expanded", "false"); button.focus(); } })])
+    ]);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var picked = form.querySelector("input[name=reason]:checked");
+      if (!picked) { error.hidden = false; error.textContent = t.chooseReason; form.querySelector("input[name=reason]").focus(); return; }
+      fetch(BASE + "/api/v1/comments/" + c.id + "/report", { method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ reason: picked.value, note: note.value || null, token: reporter() }) })
+        .then(function (r) { return r.json().catch(function () { return {}; }).then(function (d) { return { r: r, d: d }; }); })
+        .then(function (res) {
+          if (res.r.status !== 202) { error.hidden = false; error.textContent = (res.d.error && res.d.error.message) || t.failed; return; }
+          form.remove();
+          button.textContent = t.reportedDone;
+          button.disabled = true;
+          button.removeAttribute("aria-expanded");
+          li.focus();
+          self.say(t.reported, false);
+        })
+        .catch(function () { error.hidden = false; error.textContent = t.failed; });
+    });
+    button.setAttribute("aria-expanded", "true");
+    button.parentNode.after(form);
+    radios[0].querySelector("input").focus();
   };
 
   function start() {
