@@ -8,6 +8,7 @@ mod abuse_admin;
 mod admin_auth;
 mod admin_bans;
 mod admin_lists;
+mod admin_postmod;
 mod admin_queue;
 mod admin_setup;
 mod browser_compat;

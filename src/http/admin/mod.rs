@@ -15,6 +15,7 @@ mod queue;
 mod render;
 mod rules;
 mod setup;
+mod threads;
 mod views;
 
 use axum::Router;
@@ -43,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/comments/{id}/reply", post(actions::reply))
         .route("/admin/comments/{id}/ban", post(ban::one))
         .route("/admin/bulk", post(actions::bulk))
+        // Moderation after publication: the Reported tab, pins, dismissals, closing pages.
+        .route("/admin/reports", get(threads::reports))
+        .route("/admin/comments/{id}/thread", post(threads::act))
         .route("/admin/audit", get(pages::audit))
         .route(
             "/admin/moderators",

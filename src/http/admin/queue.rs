@@ -60,6 +60,11 @@ pub fn notice(done: Option<&str>, n: Option<u64>) -> String {
         Some("edit") => "Saved the edit.".into(),
         Some("reply") => "Published your reply.".into(),
         Some("none") => "No comments were selected.".into(),
+        Some("pin") => "Pinned the comment to the top of its thread.".into(),
+        Some("unpin") => "Unpinned the comment.".into(),
+        Some("dismiss") => "Dismissed the reports; the comment stays up.".into(),
+        Some("close_page") => "Closed comments on the page.".into(),
+        Some("open_page") => "Reopened comments on the page.".into(),
         Some(b @ ("ban_email" | "ban_address" | "ban_network")) => {
             let kind = b.trim_start_matches("ban_");
             format!("Banned the {kind} of the author of {what}.")
@@ -218,7 +223,7 @@ pub async fn page(
 }
 
 /// Cards for queue rows, each with the comment it replies to.
-async fn cards(
+pub(super) async fn cards(
     state: &AppState,
     items: &[(comment::Model, page::Model)],
 ) -> Result<Vec<Card>, AdminPage> {

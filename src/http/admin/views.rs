@@ -42,6 +42,16 @@ pub struct Card {
     pub parent: Option<ParentView>,
     pub by_moderator: bool,
     pub deleted: bool,
+    /// Pinned to the top of its thread.
+    pub pinned: bool,
+    /// Its page was closed by hand (or by the source of an import).
+    pub page_closed: bool,
+    /// Held for reader reports, or listed on the Reported tab: reports can be dismissed.
+    pub reported: bool,
+    /// What readers reported, on the Reported tab.
+    pub reports: Option<String>,
+    /// The readers' notes, on the Reported tab.
+    pub report_notes: Vec<String>,
 }
 
 impl Card {
@@ -56,7 +66,13 @@ impl Card {
             .map(|s| s.home_origin())
             .unwrap_or_default();
         let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
+        let reported = reasons.iter().any(|r| r.rule == "reported");
         Card {
+            pinned: c.pinned_at.is_some(),
+            page_closed: p.comments_closed,
+            reported,
+            reports: None,
+            report_notes: Vec::new(),
             id: c.id,
             status: c.status.as_str(),
             author_name: c.author_name.clone(),
@@ -134,6 +150,16 @@ pub struct QueuePage {
     pub summary: String,
     pub pager: Vec<Link>,
     /// Where actions return to: this page, filters included.
+    pub back: String,
+}
+
+/// The Reported tab: comments readers reported, most reported first.
+#[derive(Template)]
+#[template(path = "admin/reports.html")]
+pub struct ReportsPage {
+    pub chrome: Chrome,
+    pub notice: String,
+    pub cards: Vec<Card>,
     pub back: String,
 }
 
