@@ -47,6 +47,7 @@ backends! {
             id: 41, parent: 0, author: "A WordPress Commenter", text: "Hi, this is a comment.",
         }]).await;
         let first = app.submit(json!({"site": "open", "uri": "/wp-post", "text": "Before closing"})).await;
+        assert_eq!(app.public_thread("open", "/wp-post").await["closed"], false, "open, and now cached");
         let (status, body) = set_closed(&app, &token, "open", "/wp-post", true).await;
         assert_eq!((status, &body["closed"]), (200, &json!(true)), "{body}");
 

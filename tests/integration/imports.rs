@@ -200,6 +200,9 @@ backends! {
         let page = app.state.moderation.page_by_wp_post_id("blog", 123).await.unwrap().unwrap();
         assert_eq!(page.uri, "/?p=123");
         assert!(page.comments_closed, "WordPress had comments closed");
+        assert_eq!(app.public_thread("blog", "/?p=123").await["closed"], true, "and stays closed here");
+        let (status, body) = app.post_comment(&crate::support::comment(json!({"uri": "/?p=123"}))).await;
+        assert_eq!((status, &body["error"]["code"]), (403, &json!("comments_closed")), "{body}");
         let quiet = app.state.moderation.page_by_wp_post_id("blog", 124).await.unwrap().unwrap();
         assert_eq!(quiet.uri, "/2024/06/quiet/", "a post without comments still has its page");
         let hello = app.state.moderation.page_by_wp_post_id("blog", 12).await.unwrap().unwrap();
