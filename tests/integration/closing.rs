@@ -152,3 +152,33 @@ backends! {
         assert!(body["error"]["fields"]["uri"].is_array());
     }
 }
+
+/// Two instances on one PostgreSQL database: closing a page through one empties the other's
+/// cache, as every change does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_on_one_instance_reaches_the_cache_of_another() {
+    let Some(b) = crate::support::pg::backend() else {
+        return;
+    };
+    let (a, other) = TestApp::spawn_pair(b, |_| {}).await;
+    let token = a.token().await;
+    a.submit(json!({"site": "open", "uri": "/shared", "text": "Seen everywhere"}))
+        .await;
+    assert_eq!(
+        other.public_thread("open", "/shared").await["closed"],
+        false
+    );
+    assert_eq!(
+        other.public_thread("open", "/shared").await["closed"],
+        false,
+        "now cached on the other instance"
+    );
+    assert_eq!(set_closed(&a, &token, "open", "/shared", true).await.0, 200);
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while other.public_thread("open", "/shared").await["closed"] != true {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(seen.is_ok(), "the other instance never saw the page close");
+}
