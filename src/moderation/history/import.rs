@@ -6,8 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -288,14 +287,12 @@ async fn page_in<C: ConnectionTrait>(
     };
     let Some(p) = found else {
         let made = page::Entity::insert(page::ActiveModel {
-            id: NotSet,
             site_id: Set(site.to_owned()),
             uri: Set(meta.uri.clone()),
             title: Set(meta.title.clone()),
             created_at: Set(now),
             comments_closed: Set(meta.closed),
-            published_at: Set(None),
-            kept_open: Set(false),
+            ..page::ActiveModel::default()
         })
         .exec_with_returning(tx)
         .await?;
