@@ -53,11 +53,23 @@ pub fn parse_published(s: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldEr
         .ok_or_else(|| "must be a date (2026-11-30) or an RFC 3339 time".into())
 }
 
-/// A page's openness, read from its row and its first comment.
+/// A page's openness, read from its row and, when only age can close it (`close_after_days`
+/// is not 0 and there is no publication date), its first comment.
 pub(super) async fn openness<C: ConnectionTrait>(
     db: &C,
     p: &page::Model,
+    close_after_days: u32,
 ) -> Result<Openness, DbErr> {
+    let open = Openness {
+        closed_by_hand: p.comments_closed,
+        kept_open: p.kept_open,
+        published_at: p.published_at,
+        first_comment_at: None,
+    };
+    if close_after_days == 0 || open.closed_by_hand || open.kept_open || open.published_at.is_some()
+    {
+        return Ok(open);
+    }
     let first: Option<DateTime<Utc>> = comment::Entity::find()
         .select_only()
         .column(comment::Column::CreatedAt)
@@ -68,10 +80,8 @@ pub(super) async fn openness<C: ConnectionTrait>(
         .one(db)
         .await?;
     Ok(Openness {
-        closed_by_hand: p.comments_closed,
-        kept_open: p.kept_open,
-        published_at: p.published_at,
         first_comment_at: first,
+        ..open
     })
 }
 
@@ -106,25 +116,6 @@ impl Moderation {
         audit::record(&tx, entry).await?;
         self.commit(tx, &[page_id]).await?;
         Ok(closed)
-    }
-
-    /// Whether a page takes no new comments now; a page not yet seen counts from `published`.
-    pub async fn page_closed(
-        &self,
-        site: &str,
-        uri: &str,
-        published: Option<DateTime<Utc>>,
-    ) -> Result<bool, ModerationError> {
-        let cfg = self.config.site(site).ok_or(ModerationError::UnknownSite)?;
-        let open = match store::find_page(&self.db.reader, site, uri).await? {
-            Some(p) => openness(&self.db.reader, &p).await?,
-            None => Openness::default(),
-        };
-        let open = Openness {
-            published_at: open.published_at.or(published),
-            ..open
-        };
-        Ok(open.closed(cfg.close_after_days, self.clock.now()))
     }
 }
 

@@ -58,7 +58,7 @@ impl Moderation {
                 closes_at: closes_at.filter(|t| *t > now),
             });
         };
-        let mut open = closing::openness(&self.db.reader, &page).await?;
+        let mut open = closing::openness(&self.db.reader, &page, cfg.close_after_days).await?;
         open.published_at = open.published_at.or(view.published);
         let query = comment::Entity::find()
             .filter(comment::Column::PageId.eq(page.id))
