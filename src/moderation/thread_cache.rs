@@ -258,6 +258,31 @@ mod tests {
     }
 
     #[test]
+    fn a_body_goes_stale_when_its_page_closes_by_age() {
+        let c = cache();
+        let now = Utc::now();
+        let Lookup::Miss(g) = c.lookup("s", "/a", Variant::window(0, 10), now) else {
+            panic!()
+        };
+        let closes = now + Duration::seconds(5);
+        let stored = Cached::new(b"open".to_vec(), now).until(Some(closes));
+        c.store("s", "/a", Variant::window(0, 10), g, Arc::new(stored));
+        assert!(matches!(
+            c.lookup(
+                "s",
+                "/a",
+                Variant::window(0, 10),
+                closes - Duration::seconds(1)
+            ),
+            Lookup::Hit(_)
+        ));
+        assert!(matches!(
+            c.lookup("s", "/a", Variant::window(0, 10), closes),
+            Lookup::Miss(_)
+        ));
+    }
+
+    #[test]
     fn entries_expire_after_the_ttl() {
         let c = cache();
         let now = Utc::now();
