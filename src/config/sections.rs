@@ -217,6 +217,10 @@ pub struct CacheConfig {
     pub threads: bool,
     pub ttl_secs: u64,
     pub max_pages: usize,
+    /// `Cache-Control: public, max-age=…` on public reads (threads, counts, feeds).
+    pub public_max_age_secs: u64,
+    /// `stale-while-revalidate=…` on the same reads.
+    pub stale_while_revalidate_secs: u64,
 }
 
 /// How long things no longer needed are kept, in days (0: for ever), and how often the

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod cacheable;
 pub mod client;
 pub mod embed;
 pub mod error;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(cacheable::enforce))
         .with_state(state)
 }
 

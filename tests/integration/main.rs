@@ -39,6 +39,7 @@ mod one_click;
 mod openapi;
 mod privacy;
 mod privacy_requests;
+mod public_cache;
 mod rate_limits;
 mod retention;
 mod shared_limits;

@@ -201,13 +201,12 @@ impl TestApp {
         )
     }
 
-    /// The token `GET /api/v1/comments` hands out for the page, issued now.
+    /// The token `GET /api/v1/form-token` hands out for the page, issued now.
     pub async fn fetch_form_token(&self, site: &str, uri: &str) -> String {
-        let thread = self.public_thread(site, uri).await;
-        thread["form_token"]
-            .as_str()
-            .expect("form_token")
-            .to_owned()
+        let path = format!("/api/v1/form-token?site={site}&uri={}", urlencode(uri));
+        let (status, body) = self.get_json(&path).await;
+        assert_eq!(status, 200, "{body}");
+        body["form_token"].as_str().expect("form_token").to_owned()
     }
 
     /// POSTs JSON to the comment endpoint and returns status and body. Like the real form,
