@@ -8,6 +8,7 @@ pub mod client;
 pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod isso;
 pub mod limit;
 pub mod metrics;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(subscriptions::router())
         .merge(wordpress::router())
         .merge(isso::router())
+        .merge(feeds::router())
         .merge(privacy::router())
         .merge(metrics::router(cfg.server.metrics))
         .route("/", get(embed::demo::demo))

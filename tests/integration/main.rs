@@ -24,6 +24,7 @@ mod email_replies;
 mod email_subscriptions;
 mod embed;
 mod exports;
+mod feeds;
 mod group_commit;
 mod hardening;
 mod import_cli;

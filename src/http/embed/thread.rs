@@ -50,6 +50,8 @@ pub struct ThreadView {
     pub comments: Vec<CommentView>,
     pub reply_base: String,
     pub more: bool,
+    /// The page's Atom feed.
+    pub feed_href: String,
 }
 
 impl ThreadView {
@@ -69,6 +71,11 @@ impl ThreadView {
             more: thread.total > limit,
             comments: comment_views(&thread.comments),
             reply_base: place.reply_base.clone(),
+            feed_href: crate::http::feeds::thread_feed_href(
+                &state.config.server.public_url,
+                place.site,
+                place.uri,
+            ),
         };
         let now = state.clock.now();
         let max_age = state.config.spam.form_token_max_age_secs;

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod imported;
 pub mod mail;
 pub mod pg;
+pub mod python;
 pub mod redis;
 pub mod samples;
 pub mod smtp;
