@@ -13,9 +13,9 @@ mod sites;
 mod tests;
 
 pub use sections::{
-    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, PrivacyConfig,
-    RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity,
-    SpamConfig,
+    AdminConfig, CacheConfig, DatabaseConfig, DkimAlgorithm, DkimConfig, MailConfig, MailTransport,
+    PrivacyConfig, RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig,
+    SmtpSecurity, SpamConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};

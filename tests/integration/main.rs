@@ -16,6 +16,7 @@ mod browser_widget;
 mod browser_widget_host;
 mod browser_widget_nojs;
 mod cli;
+mod dkim;
 mod email_abuse;
 mod email_alerts;
 mod email_delivery;
