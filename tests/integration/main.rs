@@ -10,6 +10,7 @@ mod admin_bans;
 mod admin_lists;
 mod admin_queue;
 mod admin_setup;
+mod backup;
 mod browser_compat;
 mod browser_dashboard;
 mod browser_widget;
