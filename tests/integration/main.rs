@@ -36,6 +36,7 @@ mod isso_api;
 mod metrics;
 mod migrations;
 mod moderation_api;
+mod nginx;
 mod no_js_form;
 mod observability;
 mod one_click;

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod dashboard;
 pub mod imported;
 pub mod mail;
+pub mod nginx;
 pub mod pg;
 pub mod python;
 pub mod redis;
