@@ -27,6 +27,7 @@ mod email_subscriptions;
 mod embed;
 mod exports;
 mod feeds;
+mod first_run;
 mod group_commit;
 mod hardening;
 mod import_cli;
