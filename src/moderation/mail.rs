@@ -17,7 +17,7 @@ impl Moderation {
         now: DateTime<Utc>,
     ) -> Result<(), ModerationError> {
         let c = match event {
-            Event::Submitted(c) | Event::StatusChanged { comment: c, .. } => c,
+            Event::Submitted(c) | Event::StatusChanged { comment: c, .. } | Event::Deleted(c) => c,
         };
         let Some(page) = page::Entity::find_by_id(c.page_id).one(tx).await? else {
             return Ok(());

@@ -53,4 +53,5 @@ mod submit;
 mod thread_cache;
 mod tokens;
 mod validation;
+mod webhooks;
 mod wordpress_form;

@@ -121,6 +121,8 @@ impl TestApp {
         shared_db: Option<String>,
         tweak: impl FnOnce(&mut Config),
     ) -> TestApp {
+        // reqwest shares replyd's build, which brings no rustls provider of its own.
+        replyd::notify::webhooks::install_tls_provider();
         let dir = TempDir::new();
         let mut config = Config::load(None, Vec::new()).expect("default config loads");
         config.server.bind = "127.0.0.1:0".parse().expect("addr");
