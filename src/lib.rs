@@ -1,5 +1,6 @@
 //! replyd: a self-hosted comment moderation service.
 pub mod app; // start-up: config in, running server out
+pub mod backup; // consistent copies of a live SQLite database, and restoring them
 pub mod cli; // the command line
 pub mod clock; // injected time
 pub mod config; // the typed configuration tree

@@ -123,6 +123,9 @@ pub enum MailKind {
     /// A privacy request (export or erase): the link that confirms it.
     #[sea_orm(string_value = "privacy")]
     Privacy,
+    /// Not a mail: a comment event for a `[[webhooks]]` receiver (its URL is the recipient).
+    #[sea_orm(string_value = "webhook")]
+    Webhook,
 }
 
 impl MailKind {
@@ -134,6 +137,7 @@ impl MailKind {
             MailKind::Approved => "approved",
             MailKind::Confirm => "confirm",
             MailKind::Privacy => "privacy",
+            MailKind::Webhook => "webhook",
         }
     }
 

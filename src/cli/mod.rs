@@ -1,4 +1,4 @@
-//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge>`.
+//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge|backup|restore>`.
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -65,6 +65,21 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Remove now what `[retention]` no longer keeps (`--dry-run` only shows it).
     Purge(transfer::PurgeArgs),
+    /// Write a consistent copy of the live SQLite database (safe while the server runs).
+    Backup {
+        /// The new file; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Put a backup in place of the configured SQLite database. Stop the server first.
+    Restore {
+        /// A file written by `replyd backup`.
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +140,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => transfer::import(config, args).await,
         Command::Export(args) => transfer::export(config, args).await,
         Command::Purge(args) => transfer::purge(config, args).await,
+        Command::Backup { output } => {
+            let size = crate::backup::backup(&config.database, &output).await?;
+            println!("backup written to {} ({size} bytes)", output.display());
+            Ok(())
+        }
+        Command::Restore { input, force } => {
+            crate::backup::restore(&config.database, &input, force).await?;
+            println!("restored {}; start the server to use it", input.display());
+            Ok(())
+        }
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {

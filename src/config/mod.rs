@@ -11,14 +11,16 @@ mod sections;
 mod sites;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 pub use sections::{
-    AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, PrivacyConfig,
-    RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity,
-    SpamConfig,
+    AdminConfig, CacheConfig, DatabaseConfig, DkimAlgorithm, DkimConfig, MailConfig, MailTransport,
+    PrivacyConfig, RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig,
+    SmtpSecurity, SpamConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};
+pub use webhooks::{WebhookConfig, WebhookEvent, WebhookFormat};
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -35,6 +37,7 @@ pub struct Config {
     pub retention: RetentionConfig,
     pub privacy: PrivacyConfig,
     pub sites: Vec<SiteConfig>,
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 /// The layered document as written: `Config` before the sites are resolved.
@@ -53,6 +56,7 @@ struct Layered {
     privacy: PrivacyConfig,
     site_defaults: SiteDefaults,
     sites: Vec<SiteEntry>,
+    webhooks: Vec<WebhookConfig>,
 }
 
 impl Layered {
@@ -74,6 +78,7 @@ impl Layered {
                 .into_iter()
                 .map(|s| s.resolve(&defaults))
                 .collect(),
+            webhooks: self.webhooks,
         }
     }
 }
@@ -105,6 +110,7 @@ impl Config {
         self.rate_limit.validate()?;
         self.spam.validate()?;
         self.retention.validate()?;
+        webhooks::validate(&self.webhooks)?;
         self.security.validate()
     }
 

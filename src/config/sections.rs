@@ -95,6 +95,25 @@ pub struct MailConfig {
     /// Mails claimed per worker step.
     pub batch_size: u64,
     pub smtp: SmtpConfig,
+    pub dkim: DkimConfig,
+}
+
+/// DKIM signing of outgoing mail; off while `domain` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimConfig {
+    pub domain: String,
+    pub selector: String,
+    /// An RSA private key (PKCS#1 PEM) or an Ed25519 seed (base64), by `algorithm`.
+    pub key_file: String,
+    pub algorithm: DkimAlgorithm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DkimAlgorithm {
+    Rsa,
+    Ed25519,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -220,6 +239,10 @@ pub struct CacheConfig {
     pub threads: bool,
     pub ttl_secs: u64,
     pub max_pages: usize,
+    /// `Cache-Control: public, max-age=…` on public reads (threads, counts, feeds).
+    pub public_max_age_secs: u64,
+    /// `stale-while-revalidate=…` on the same reads.
+    pub stale_while_revalidate_secs: u64,
 }
 
 /// How long things no longer needed are kept, in days (0: for ever), and how often the

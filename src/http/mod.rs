@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod cacheable;
 pub mod client;
 pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod isso;
 pub mod limit;
 pub mod metrics;
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(subscriptions::router())
         .merge(wordpress::router())
         .merge(isso::router())
+        .merge(feeds::router())
         .merge(privacy::router())
         .merge(metrics::router(cfg.server.metrics))
         .route("/", get(embed::demo::demo))
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(cacheable::enforce))
         .with_state(state)
 }
 

@@ -17,7 +17,10 @@ impl Moderation {
         now: DateTime<Utc>,
     ) -> Result<(), ModerationError> {
         let c = match event {
-            Event::Submitted(c) | Event::StatusChanged { comment: c, .. } | Event::Reported(c) => c,
+            Event::Submitted(c)
+            | Event::StatusChanged { comment: c, .. }
+            | Event::Reported(c)
+            | Event::Deleted(c) => c,
         };
         let Some(page) = page::Entity::find_by_id(c.page_id).one(tx).await? else {
             return Ok(());

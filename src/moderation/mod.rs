@@ -7,6 +7,7 @@ pub mod changes;
 pub mod closing;
 mod context;
 pub mod error;
+mod feed;
 pub mod history;
 mod html_text;
 pub mod input;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 pub use audit::Actor;
 pub use ban_author::{AuthorBan, BanWhat, Banned};
 pub use error::{FieldErrors, ModerationError};
+pub use feed::FeedItems;
 pub use history::PastComment;
 pub use history::import::{
     ImportRun, ImportedBody, ImportedComment, ImportedPage, PageOutcome, PreparedPage,

@@ -1,5 +1,5 @@
 //! Public reads: the approved comments of a page, and comment counts for many pages.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use sea_orm::{Order, Select};
 
 use super::closing::{self, Openness};
+use super::thread_cache::CountLookup;
 use super::{Moderation, ModerationError, store};
 use entity::{comment, enums::CommentStatus, page};
 
@@ -79,14 +80,45 @@ impl Moderation {
         })
     }
 
-    /// The number of published comments on each page; pages with none read 0.
+    /// The number of published comments on each page; pages with none read 0. Each page's
+    /// count is kept in the read cache until that page changes.
     pub async fn counts(
         &self,
         site: &str,
         uris: &[String],
     ) -> Result<BTreeMap<String, u64>, ModerationError> {
         self.config.site(site).ok_or(ModerationError::UnknownSite)?;
-        let mut out: BTreeMap<String, u64> = uris.iter().map(|u| (u.clone(), 0)).collect();
+        let now = self.clock.now();
+        let mut out = BTreeMap::new();
+        let mut missing: Vec<(String, u64)> = Vec::new();
+        for uri in uris {
+            match self.threads.lookup_count(site, uri, now) {
+                CountLookup::Hit(n) => {
+                    out.insert(uri.clone(), n);
+                }
+                CountLookup::Miss(generation) => missing.push((uri.clone(), generation)),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let wanted: Vec<String> = missing.iter().map(|(u, _)| u.clone()).collect();
+        let counted = self.count_pages(site, &wanted).await?;
+        for (uri, generation) in missing {
+            let n = counted.get(&uri).copied().unwrap_or(0);
+            self.threads.store_count(site, &uri, generation, n, now);
+            out.insert(uri, n);
+        }
+        Ok(out)
+    }
+
+    /// Published comments per page, from the database; pages with none are left out.
+    async fn count_pages(
+        &self,
+        site: &str,
+        uris: &[String],
+    ) -> Result<HashMap<String, u64>, ModerationError> {
+        let mut out = HashMap::new();
         if uris.is_empty() {
             return Ok(out);
         }
@@ -115,12 +147,11 @@ impl Moderation {
             .into_tuple()
             .all(&self.db.reader)
             .await?;
-        let uri_of: std::collections::HashMap<i64, String> = pages.into_iter().collect();
-        let rows = counted
-            .into_iter()
-            .filter_map(|(id, n)| uri_of.get(&id).map(|u| (u.clone(), n)));
-        for (uri, n) in rows {
-            out.insert(uri, u64::try_from(n).unwrap_or(0));
+        let uri_of: HashMap<i64, String> = pages.into_iter().collect();
+        for (id, n) in counted {
+            if let Some(u) = uri_of.get(&id) {
+                out.insert(u.clone(), u64::try_from(n).unwrap_or(0));
+            }
         }
         Ok(out)
     }

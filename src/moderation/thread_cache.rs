@@ -1,7 +1,8 @@
 //! The published-thread cache: serialised public thread pages, kept until something on the
 //! page changes (or a safety TTL passes). It holds opaque bytes; the HTTP layer decides what
 //! they are. Invalidation bumps a generation, so a read that started before a change can
-//! never store what it read after the change.
+//! never store what it read after the change. Each page's published-comment count lives in
+//! the same entry, so the change that empties a page's thread empties its count too.
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -72,6 +73,15 @@ pub enum Lookup {
 struct PageEntry {
     generation: u64,
     variants: HashMap<Variant, Arc<Cached>>,
+    /// The page's published-comment count, and when it was read.
+    count: Option<(u64, DateTime<Utc>)>,
+}
+
+/// What a count look-up found: the count, or the generation to hand back to
+/// [`ThreadCache::store_count`].
+pub enum CountLookup {
+    Hit(u64),
+    Miss(u64),
 }
 
 #[derive(Debug)]
@@ -127,22 +137,70 @@ impl ThreadCache {
         if !self.enabled {
             return Lookup::Miss(0);
         }
-        let epoch = self.epoch.load(Ordering::Acquire);
         let mut pages = self.pages();
-        let entry = &mut pages
-            .entry(key(site, uri))
-            .or_insert_with(|| {
-                PageEntryBox(PageEntry {
-                    generation: epoch,
-                    variants: HashMap::new(),
-                })
-            })
-            .0;
+        let entry = self.entry(&mut pages, site, uri);
         match entry.variants.get(&variant) {
             Some(c) if now - c.built_at < self.ttl && c.fresh_until.is_none_or(|t| now < t) => {
                 Lookup::Hit(c.clone())
             }
             _ => Lookup::Miss(entry.generation),
+        }
+    }
+
+    /// The page's entry, made (at the current epoch) when there is none.
+    fn entry<'m>(
+        &self,
+        pages: &'m mut HashMap<String, PageEntryBox>,
+        site: &str,
+        uri: &str,
+    ) -> &'m mut PageEntry {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        &mut pages
+            .entry(key(site, uri))
+            .or_insert_with(|| {
+                PageEntryBox(PageEntry {
+                    generation: epoch,
+                    ..PageEntry::default()
+                })
+            })
+            .0
+    }
+
+    /// The page's cached published-comment count.
+    pub fn lookup_count(&self, site: &str, uri: &str, now: DateTime<Utc>) -> CountLookup {
+        if !self.enabled {
+            return CountLookup::Miss(0);
+        }
+        let mut pages = self.pages();
+        let entry = self.entry(&mut pages, site, uri);
+        match entry.count {
+            Some((n, at)) if now - at < self.ttl => CountLookup::Hit(n),
+            _ => CountLookup::Miss(entry.generation),
+        }
+    }
+
+    /// Keeps `count` unless the page changed since the look-up that returned `generation`.
+    pub fn store_count(
+        &self,
+        site: &str,
+        uri: &str,
+        generation: u64,
+        count: u64,
+        now: DateTime<Utc>,
+    ) {
+        if !self.enabled {
+            return;
+        }
+        let mut pages = self.pages();
+        if pages.len() > self.max_pages {
+            pages.clear();
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+            return;
+        }
+        if let Some(PageEntryBox(entry)) = pages.get_mut(&key(site, uri))
+            && entry.generation == generation
+        {
+            entry.count = Some((count, now));
         }
     }
 
@@ -182,6 +240,7 @@ impl ThreadCache {
             .0;
         entry.generation = generation;
         entry.variants.clear();
+        entry.count = None;
     }
 
     /// Forgets everything (when change notices may have been missed).
@@ -200,6 +259,8 @@ mod tests {
             threads: true,
             ttl_secs: 60,
             max_pages: 100,
+            public_max_age_secs: 10,
+            stale_while_revalidate_secs: 60,
         })
     }
 
@@ -279,6 +340,38 @@ mod tests {
         assert!(matches!(
             c.lookup("s", "/a", Variant::window(0, 10), closes),
             Lookup::Miss(_)
+        ));
+    }
+
+    #[test]
+    fn a_count_is_kept_until_its_page_changes() {
+        let c = cache();
+        let now = Utc::now();
+        let CountLookup::Miss(g) = c.lookup_count("s", "/a", now) else {
+            panic!("empty cache hit")
+        };
+        c.store_count("s", "/a", g, 3, now);
+        assert!(matches!(
+            c.lookup_count("s", "/a", now),
+            CountLookup::Hit(3)
+        ));
+        assert!(matches!(
+            c.lookup_count("s", "/b", now),
+            CountLookup::Miss(_)
+        ));
+        c.invalidate("s", "/a");
+        let CountLookup::Miss(stale) = c.lookup_count("s", "/a", now) else {
+            panic!("a change empties the count")
+        };
+        c.invalidate("s", "/a"); // a change while the count was being read
+        c.store_count("s", "/a", stale, 9, now);
+        assert!(matches!(
+            c.lookup_count("s", "/a", now),
+            CountLookup::Miss(_)
+        ));
+        assert!(matches!(
+            c.lookup_count("s", "/a", now + Duration::seconds(61)),
+            CountLookup::Miss(_)
         ));
     }
 

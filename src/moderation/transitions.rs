@@ -122,6 +122,7 @@ impl Moderation {
         let now = self.clock.now();
         let status = current.status;
         let page_id = current.page_id;
+        let before = current.clone();
         let replies = comment::Entity::find()
             .filter(comment::Column::ParentId.eq(id))
             .count(&tx)
@@ -159,6 +160,7 @@ impl Moderation {
             },
         )
         .await?;
+        self.enqueue_mail(&tx, Event::Deleted(&before), now).await?;
         self.commit(tx, &[page_id]).await?;
         Ok(outcome)
     }

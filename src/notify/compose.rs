@@ -65,6 +65,8 @@ impl Composer<'_> {
             Kind::Approved => self.approved(&payload).await?,
             Kind::Confirm => self.confirm(&payload).await?,
             Kind::Privacy => self.privacy(&payload).await?,
+            // Delivered by `webhooks`, never composed as mail.
+            Kind::Webhook => Err("a webhook is not a mail"),
         };
         let Ok((rendered, unsubscribe)) = parts else {
             return Ok(Composed::Skip(parts.err().unwrap_or("not applicable")));

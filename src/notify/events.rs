@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::outbox::{Kind, NewMail, insert_all, message_domain};
 use super::subscriptions;
-use crate::config::{AlertMode, Config, SiteConfig};
+use crate::config::{AlertMode, Config, SiteConfig, WebhookEvent};
 use entity::{comment, enums::CommentStatus};
 
 /// A committed-together change to a comment.
@@ -21,6 +21,8 @@ pub enum Event<'a> {
     },
     /// Reader reports sent a published comment back to the queue.
     Reported(&'a comment::Model),
+    /// A moderator deleted the comment (as it was just before).
+    Deleted(&'a comment::Model),
 }
 
 /// A committed-together change to a comment on one site.
@@ -47,8 +49,44 @@ pub async fn enqueue<C: ConnectionTrait>(
     let mut mails = Vec::new();
     for change in changes {
         mails.extend(mails_for(tx, config, change, blocked).await?);
+        let (events, c) = webhook_events(&change.event);
+        mails.extend(super::webhooks::rows_for(
+            config,
+            change.site,
+            &events,
+            c,
+            change.at,
+        ));
     }
     insert_all(tx, mails, message_domain(config), now).await
+}
+
+/// The webhook events one change is, in the order they happened.
+fn webhook_events<'a>(event: &Event<'a>) -> (Vec<WebhookEvent>, &'a comment::Model) {
+    use WebhookEvent as W;
+    match *event {
+        Event::Submitted(c) => (
+            match c.status {
+                CommentStatus::Spam => vec![W::Spammed],
+                CommentStatus::Pending => vec![W::Submitted, W::Held],
+                _ => vec![W::Submitted],
+            },
+            c,
+        ),
+        Event::StatusChanged { from, comment: c } if from != c.status => (
+            match c.status {
+                CommentStatus::Approved => vec![W::Approved],
+                CommentStatus::Spam => vec![W::Spammed],
+                CommentStatus::Rejected => vec![W::Rejected],
+                CommentStatus::Pending => vec![W::Held],
+            },
+            c,
+        ),
+        Event::StatusChanged { comment: c, .. } => (Vec::new(), c),
+        // Reader reports sent a published comment back to the queue: it is held again.
+        Event::Reported(c) => (vec![W::Held], c),
+        Event::Deleted(c) => (vec![W::Deleted], c),
+    }
 }
 
 /// The mails `event` calls for, not yet stored. Reads (and, for a first opt-in, writes the
@@ -88,6 +126,7 @@ async fn mails_for<C: ConnectionTrait>(
         // Held again: the moderators hear of it as of any held comment, under a key of its
         // own (the comment's first alert already took the plain one).
         Event::Reported(c) => q.alerts(site, c, &format!(":reported:{}", now.timestamp())),
+        Event::Deleted(_) => {}
         Event::StatusChanged { from, comment: c } => {
             if c.status == CommentStatus::Approved && from != CommentStatus::Approved {
                 q.reply(tx, c).await?;

@@ -1,31 +1,99 @@
 //! Sending one finished message: SMTP through lettre's pooled async transport, or `.eml`
-//! files for development. Classifies failures as temporary or permanent.
+//! files for development, DKIM-signed when `[mail.dkim]` is set. Classifies failures as
+//! temporary or permanent.
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
+use lettre::message::header::HeaderName;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use crate::config::{Config, MailTransport, SmtpSecurity};
+use crate::config::{self, Config, DkimAlgorithm, MailTransport, SmtpSecurity};
 
-/// Where mail goes.
+/// The headers every signature covers. One that a mail lacks is signed as absent, so it
+/// cannot be added on the way.
+const SIGNED: [&str; 7] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+];
+
+/// Where mail goes, and the key it is signed with.
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer {
+    route: Route,
+    dkim: Option<Arc<DkimConfig>>,
+}
+
+#[derive(Clone)]
+enum Route {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(PathBuf),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
-            Mailer::File(dir) => write!(f, "Mailer::File({})", dir.display()),
+        match &self.route {
+            Route::Smtp(_) => f.write_str("Mailer::Smtp")?,
+            Route::File(dir) => write!(f, "Mailer::File({})", dir.display())?,
         }
+        if self.dkim.is_some() {
+            f.write_str(" (DKIM)")?;
+        }
+        Ok(())
     }
+}
+
+/// The signing configuration, read from the key file; `None` while `domain` is empty.
+fn dkim(cfg: &config::DkimConfig) -> Result<Option<Arc<DkimConfig>>, MailerConfigError> {
+    if cfg.domain.is_empty() {
+        return Ok(None);
+    }
+    if cfg.selector.is_empty() || cfg.key_file.is_empty() {
+        return Err(MailerConfigError(
+            "mail.dkim: domain is set, so selector and key_file must be too".into(),
+        ));
+    }
+    let key = std::fs::read_to_string(&cfg.key_file)
+        .map_err(|e| MailerConfigError(format!("mail.dkim.key_file {:?}: {e}", cfg.key_file)))?;
+    let algorithm = match cfg.algorithm {
+        DkimAlgorithm::Rsa => DkimSigningAlgorithm::Rsa,
+        DkimAlgorithm::Ed25519 => DkimSigningAlgorithm::Ed25519,
+    };
+    let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|e| {
+        MailerConfigError(format!(
+            "mail.dkim.key_file {:?}: not a {:?} key ({e}); RSA keys must be PKCS#1 PEM",
+            cfg.key_file, cfg.algorithm
+        ))
+    })?;
+    let headers = SIGNED
+        .iter()
+        .map(|h| HeaderName::new_from_ascii_str(h))
+        .collect();
+    let relaxed = DkimCanonicalization {
+        header: DkimCanonicalizationType::Relaxed,
+        body: DkimCanonicalizationType::Relaxed,
+    };
+    Ok(Some(Arc::new(DkimConfig::new(
+        cfg.selector.clone(),
+        cfg.domain.clone(),
+        key,
+        headers,
+        relaxed,
+    ))))
 }
 
 /// Why a send failed, and so whether it is worth trying again.
@@ -66,8 +134,10 @@ impl Mailer {
                 )));
             }
         }
+        let dkim = dkim(&cfg.dkim)?;
         if cfg.transport == MailTransport::File {
-            return Ok(Mailer::File(PathBuf::from(&cfg.file_dir)));
+            let route = Route::File(PathBuf::from(&cfg.file_dir));
+            return Ok(Mailer { route, dkim });
         }
         let smtp = &cfg.smtp;
         let tls = |host: &str| {
@@ -89,13 +159,21 @@ impl Mailer {
                 smtp.password.expose_secret().to_owned(),
             ));
         }
-        Ok(Mailer::Smtp(builder.build()))
+        Ok(Mailer {
+            route: Route::Smtp(builder.build()),
+            dkim,
+        })
     }
 
+    /// Sends `message`, signed first when DKIM is configured (each attempt signs afresh).
     pub async fn send(&self, message: &Message, file_stem: &str) -> Result<(), SendError> {
-        match self {
-            Mailer::Smtp(t) => t.send(message.clone()).await.map(drop).map_err(classify),
-            Mailer::File(dir) => {
+        let mut message = message.clone();
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        match &self.route {
+            Route::Smtp(t) => t.send(message).await.map(drop).map_err(classify),
+            Route::File(dir) => {
                 let write = async {
                     tokio::fs::create_dir_all(dir).await?;
                     let path = dir.join(format!("{file_stem}.eml"));
@@ -130,5 +208,16 @@ mod tests {
         c.sites[0].notify = vec!["owner@example.org".into()];
         c.mail.from = "replyd <nobody>".into();
         assert!(Mailer::from_config(&c).is_err());
+    }
+
+    #[test]
+    fn a_dkim_domain_without_a_readable_key_stops_the_start() {
+        let mut c = Config::load(None, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+        c.mail.dkim.domain = "example.org".into();
+        let err = |c: &Config| Mailer::from_config(c).err().map(|e| e.to_string());
+        assert!(err(&c).is_some_and(|e| e.contains("selector and key_file")));
+        c.mail.dkim.selector = "s1".into();
+        c.mail.dkim.key_file = "/nonexistent/dkim.pem".into();
+        assert!(err(&c).is_some_and(|e| e.contains("key_file")));
     }
 }

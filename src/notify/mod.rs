@@ -1,4 +1,4 @@
-//! Email: the durable outbox (rows written in the same transaction as the change that caused
+//! Email and webhooks: the durable outbox (rows written in the same transaction as the change that caused
 //! them), the delivery worker, the mailer, rendering, and mail subscriptions (double opt-in,
 //! unsubscribe), and every link a mail carries (`links`). Request handlers never talk to
 //! SMTP: they only enqueue. Never imports moderation.
@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod render;
 mod retention;
 pub mod subscriptions;
+pub mod webhooks;
 pub mod worker;
 
 use std::sync::Arc;

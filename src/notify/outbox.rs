@@ -200,6 +200,7 @@ mod tests {
             Kind::Approved,
             Kind::Confirm,
             Kind::Privacy,
+            Kind::Webhook,
         ] {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }

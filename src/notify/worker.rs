@@ -68,6 +68,17 @@ impl Worker {
 
     /// Composes and sends one claimed row. Writes nothing to the database.
     pub async fn deliver(&self, row: &Row) -> Outcome {
+        if row.kind == outbox::Kind::Webhook {
+            let now = self.clock.now();
+            let sent =
+                super::webhooks::deliver(&self.db.reader, &self.config, &self.keys, row, now).await;
+            return match sent {
+                Ok(None) => Outcome::Sent,
+                Ok(Some(why)) => Outcome::Skipped(why),
+                Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            };
+        }
         let composer = Composer {
             db: &self.db.reader,
             config: &self.config,

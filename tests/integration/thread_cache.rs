@@ -32,7 +32,7 @@ backends! {
         let (status, tag, body) = get_thread(&app, None).await;
         assert_eq!(status, 200);
         assert_eq!(body["total"], 1);
-        assert!(body["form_token"].as_str().is_some_and(|t| !t.is_empty()), "each answer carries a form token");
+        assert!(body.get("form_token").is_none(), "the thread is the same for every visitor");
         let tag = tag.expect("an ETag");
         let (status, _, _) = get_thread(&app, Some(&tag)).await;
         assert_eq!(status, 304);

@@ -55,6 +55,7 @@ pub fn routers() -> ApiRouters {
     let (public, public_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(comments::submit, reads::thread))
         .routes(routes!(reads::counts))
+        .routes(routes!(reads::form_token))
         .routes(routes!(own::edit_own, own::delete_own))
         .routes(routes!(privacy::request))
         .routes(routes!(reports::report))

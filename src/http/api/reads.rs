@@ -1,17 +1,18 @@
-//! Public reads: a page's published thread (cached, revalidated with ETags) and comment
-//! counts for many pages at once.
+//! Public reads: a page's published thread (cached, revalidated with ETags), comment
+//! counts for many pages at once, both cacheable by shared caches, and the per-visitor form
+//! token that is kept out of them.
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::views::{CountsResponse, PublicComment, ThreadBody, ThreadResponse};
-use crate::http::AppState;
+use super::views::{CountsResponse, FormTokenResponse, PublicComment, ThreadBody, ThreadResponse};
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::{AppState, cacheable};
 use crate::moderation::FieldErrors;
 use crate::moderation::ThreadView;
 use crate::moderation::closing::parse_published;
@@ -42,7 +43,7 @@ pub struct ThreadQuery {
 #[utoipa::path(
     get, path = "/api/v1/comments", tag = "comments", params(ThreadQuery),
     responses(
-        (status = 200, description = "The thread; `ETag` lets clients revalidate", body = ThreadResponse),
+        (status = 200, description = "The thread, the same bytes for every visitor: shared caches may keep it (`Cache-Control: public`); its strong `ETag` lets clients revalidate", body = ThreadResponse),
         (status = 304, description = "Not modified since the `If-None-Match` tag"),
         (status = 400, description = "Malformed query", body = ErrorBody),
         (status = 404, description = "Unknown site", body = ErrorBody),
@@ -91,44 +92,50 @@ pub async fn thread(
             c
         }
     };
-    let max_age = state.config.spam.form_token_max_age_secs;
-    let token = form_token::issue(&state.keys, site, uri, now, max_age);
-    Ok(cached_thread_response(&headers, &cached, &token))
+    Ok(cacheable::public(
+        &headers,
+        &state.config.cache,
+        "application/json",
+        cached.body.clone(),
+        &format!("\"{}\"", cached.etag),
+    ))
 }
 
-/// The cached body with this request's form token spliced in, or 304 when the client's
-/// copy is current. The tag is weak: bodies differ only by the token.
-fn cached_thread_response(headers: &HeaderMap, cached: &Cached, token: &str) -> Response {
-    let etag = format!("W/\"{}\"", cached.etag);
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut res = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        // The cached JSON object ends in `}`: reopen it for the token.
-        let body = &cached.body;
-        let mut out = Vec::with_capacity(body.len() + token.len() + 20);
-        out.extend_from_slice(&body[..body.len().saturating_sub(1)]);
-        out.extend_from_slice(b",\"form_token\":\"");
-        out.extend_from_slice(token.as_bytes());
-        out.extend_from_slice(b"\"}");
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            out,
-        )
-            .into_response()
-    };
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    res
+/// A fresh time-trap token for the form on one page. Kept out of the thread, which is the
+/// same bytes for every visitor and may be served by a shared cache; this never is.
+#[utoipa::path(
+    get, path = "/api/v1/form-token", tag = "comments",
+    params(
+        ("site" = String, Query, description = "Site id"),
+        ("uri" = String, Query, description = "Page path"),
+    ),
+    responses(
+        (status = 200, description = "Send `form_token` back with a new comment on this page", body = FormTokenResponse),
+        (status = 404, description = "Unknown site", body = ErrorBody),
+        (status = 422, description = "Missing parameters", body = ErrorBody),
+    )
+)]
+pub async fn form_token(
+    State(state): State<AppState>,
+    query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::Malformed(e.body_text()))?;
+    let (site, uri) = site_and_uri(q.site.as_deref(), q.uri.as_deref())?;
+    let site = state.config.site(site).ok_or(ApiError::UnknownSite)?;
+    let max_age = state.config.spam.form_token_max_age_secs;
+    let token = form_token::issue(&state.keys, &site.id, uri, state.clock.now(), max_age);
+    let mut res = Json(FormTokenResponse { form_token: token }).into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    pub site: Option<String>,
+    pub uri: Option<String>,
 }
 
 /// The window, order and publication date a thread request asks for.
@@ -182,15 +189,17 @@ fn field_error(field: &str, msg: &str) -> ApiError {
         ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100"),
     ),
     responses(
-        (status = 200, body = CountsResponse),
+        (status = 200, description = "Cacheable like the thread", body = CountsResponse),
+        (status = 304, description = "Not modified since the `If-None-Match` tag"),
         (status = 404, description = "Unknown site", body = ErrorBody),
         (status = 422, description = "Missing or too many parameters", body = ErrorBody),
     )
 )]
 pub async fn counts(
     State(state): State<AppState>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Result<Json<CountsResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let mut site = None;
     let mut uris: Vec<String> = Vec::new();
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -209,7 +218,14 @@ pub async fn counts(
     if uris.len() > MAX_COUNT_URIS {
         return Err(field_error("uri", "at most 100 uris per request"));
     }
-    Ok(Json(CountsResponse(
-        state.moderation.counts(&site, &uris).await?,
-    )))
+    let counts = CountsResponse(state.moderation.counts(&site, &uris).await?);
+    let body = serde_json::to_vec(&counts).map_err(|e| ApiError::Internal(e.into()))?;
+    let etag = cacheable::etag_of(&body);
+    Ok(cacheable::public(
+        &headers,
+        &state.config.cache,
+        "application/json",
+        body,
+        &etag,
+    ))
 }

@@ -65,7 +65,7 @@ pub fn initials(name: &str) -> String {
         .collect()
 }
 
-/// What the thread cache holds: the thread without the per-request form token.
+/// What the thread cache holds and every visitor gets.
 #[derive(Debug, Serialize)]
 pub struct ThreadBody<'a> {
     pub comments: &'a [PublicComment],
@@ -84,6 +84,11 @@ pub struct ThreadResponse {
     pub limit: u64,
     /// The page takes no new comments or replies ("Comments are closed.").
     pub closed: bool,
+}
+
+/// A form token, from `GET /api/v1/form-token`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormTokenResponse {
     /// Send this back as `form_token` with a new comment on this page. It proves the form
     /// came from here and when; a comment without a valid one is never published at once.
     pub form_token: String,

@@ -60,6 +60,8 @@ pub struct ThreadView {
     pub more: bool,
     /// The page takes no new comments: no form, no reply links.
     pub closed: bool,
+    /// The page's Atom feed.
+    pub feed_href: String,
 }
 
 impl ThreadView {
@@ -92,6 +94,11 @@ impl ThreadView {
             comments: comment_views(&thread.comments, report_target(q)),
             reply_base: place.reply_base.clone(),
             closed: thread.closed,
+            feed_href: crate::http::feeds::thread_feed_href(
+                &state.config.server.public_url,
+                place.site,
+                place.uri,
+            ),
         };
         let now = state.clock.now();
         let max_age = state.config.spam.form_token_max_age_secs;

@@ -6,7 +6,9 @@ pub mod browser;
 pub mod dashboard;
 pub mod imported;
 pub mod mail;
+pub mod nginx;
 pub mod pg;
+pub mod python;
 pub mod redis;
 pub mod samples;
 pub mod smtp;
@@ -122,6 +124,8 @@ impl TestApp {
         shared_db: Option<String>,
         tweak: impl FnOnce(&mut Config),
     ) -> TestApp {
+        // reqwest shares replyd's build, which brings no rustls provider of its own.
+        replyd::notify::webhooks::install_tls_provider();
         let dir = TempDir::new();
         let mut config = Config::load(None, Vec::new()).expect("default config loads");
         config.server.bind = "127.0.0.1:0".parse().expect("addr");
@@ -204,13 +208,12 @@ impl TestApp {
         )
     }
 
-    /// The token `GET /api/v1/comments` hands out for the page, issued now.
+    /// The token `GET /api/v1/form-token` hands out for the page, issued now.
     pub async fn fetch_form_token(&self, site: &str, uri: &str) -> String {
-        let thread = self.public_thread(site, uri).await;
-        thread["form_token"]
-            .as_str()
-            .expect("form_token")
-            .to_owned()
+        let path = format!("/api/v1/form-token?site={site}&uri={}", urlencode(uri));
+        let (status, body) = self.get_json(&path).await;
+        assert_eq!(status, 200, "{body}");
+        body["form_token"].as_str().expect("form_token").to_owned()
     }
 
     /// POSTs JSON to the comment endpoint and returns status and body. Like the real form,

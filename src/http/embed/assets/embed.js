@@ -102,7 +102,19 @@
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
     this.build();
     this.fetchPage(0);
+    this.fetchToken();
   }
+
+  // The thread is the same for every visitor (shared caches keep it); the form's time-trap
+  // token is this visitor's own, so it comes from a request of its own, when the form is shown.
+  Widget.prototype.fetchToken = function () {
+    var self = this;
+    var q = "?site=" + encodeURIComponent(this.site) + "&uri=" + encodeURIComponent(this.uri);
+    fetch(BASE + "/api/v1/form-token" + q, { credentials: "omit", cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (data) { if (data.form_token) self.formToken = data.form_token; })
+      .catch(function () {});
+  };
 
   Widget.prototype.build = function () {
     var t = this.t, self = this;
@@ -166,12 +178,13 @@
     var self = this;
     var q = "?site=" + encodeURIComponent(this.site) + "&uri=" + encodeURIComponent(this.uri) + "&limit=" + PAGE + "&offset=" + offset +
       "&order=" + this.order + (this.published ? "&published=" + encodeURIComponent(this.published) : "");
-    fetch(BASE + "/api/v1/comments" + q, { credentials: "omit" })
+    // Revalidated on every load (a 304 when unchanged), so a reader never sees their own
+    // browser's copy once the thread changed; shared caches in front still answer for replyd.
+    fetch(BASE + "/api/v1/comments" + q, { credentials: "omit", cache: "no-cache" })
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (data) {
         self.comments = offset ? self.comments.concat(data.comments) : data.comments;
         self.total = data.total;
-        if (data.form_token) self.formToken = data.form_token;
         self.closed = !!data.closed;
         self.render();
         if (!offset) self.jumpToHash();
@@ -384,7 +397,7 @@
       this.say(data.status === "approved" ? t.posted : t.heldPosted, false);
       var li = this.root.getElementById("comment-" + data.id);
       if (li) li.focus();
-      if (data.form_token) this.formToken = data.form_token;
+      this.fetchToken();
     } else if (r.status === 422 && data.error && data.error.fields) {
       this.showErrors(data.error.fields);
     } else if (r.status === 429) {
