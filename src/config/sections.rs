@@ -16,11 +16,27 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     pub public_url: Url,
     pub trusted_proxies: Vec<IpNet>,
+    /// The one header a trusted proxy writes the client's address into (lower case).
+    /// `forwarded` is parsed as RFC 7239; any other name as a comma-separated address list.
+    pub client_ip_header: String,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub header_read_timeout_secs: u64,
     /// Serve `GET /metrics` (Prometheus text format).
     pub metrics: bool,
+}
+
+impl ServerConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let name = &self.client_ip_header;
+        let token = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(ConfigError::Invalid(
+                "server.client_ip_header must be one lower-case header name, such as x-forwarded-for".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,7 +232,10 @@ pub struct PrivacyConfig {
 pub struct CacheConfig {
     pub threads: bool,
     pub ttl_secs: u64,
-    pub max_pages: usize,
+    /// Most (page, offset, limit) answers kept.
+    pub max_entries: usize,
+    /// Most bytes the kept answers weigh together.
+    pub max_bytes: usize,
 }
 
 /// How long things no longer needed are kept, in days (0: for ever), and how often the

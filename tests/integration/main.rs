@@ -26,6 +26,8 @@ mod embed;
 mod exports;
 mod group_commit;
 mod hardening;
+mod hardening_client;
+mod hardening_memory;
 mod import_cli;
 mod imports;
 mod instances;

@@ -12,9 +12,10 @@ use utoipa::IntoParams;
 use super::views::{CountsResponse, PublicComment, ThreadBody, ThreadResponse};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::moderation::FieldErrors;
+use crate::moderation::input::PageUri;
 use crate::moderation::screening::form_token;
 use crate::moderation::thread_cache::{Cached, Lookup};
+use crate::moderation::{FieldErrors, ModerationError};
 
 const MAX_COUNT_URIS: usize = 100;
 
@@ -49,6 +50,12 @@ pub async fn thread(
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::Malformed(e.body_text()))?;
     let (site, uri) = site_and_uri(q.site.as_deref(), q.uri.as_deref())?;
+    // Everything is checked before the cache is touched: only reads that can succeed
+    // may ever be stored.
+    if state.config.site(site).is_none() {
+        return Err(ModerationError::UnknownSite.into());
+    }
+    PageUri::parse(uri).map_err(|e| field_error("uri", &e))?;
     let limit = q.limit.unwrap_or(200);
     if !(1..=500).contains(&limit) {
         return Err(field_error("limit", "must be between 1 and 500"));
