@@ -256,15 +256,9 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The email as a limiter key: trimmed, lower-cased, without a `+tag`, so that
+/// The email as a limiter key: its canonical mailbox (`mailbox::canonical`: trimmed,
+/// lower-cased, no `+tag`, no dots before the `@`, bounded in length), so that
 /// `Ada+1@Example.org` and `ada@example.org` share a quota.
 pub fn email_key(email: &str) -> String {
-    let e = email.trim().to_lowercase();
-    match e.rsplit_once('@') {
-        Some((local, domain)) => {
-            let local = local.split('+').next().unwrap_or(local);
-            format!("{local}@{domain}")
-        }
-        None => e,
-    }
+    crate::mailbox::canonical(email)
 }

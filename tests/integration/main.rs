@@ -26,6 +26,7 @@ mod embed;
 mod exports;
 mod group_commit;
 mod hardening;
+mod hardening_abuse;
 mod hardening_client;
 mod hardening_memory;
 mod import_cli;

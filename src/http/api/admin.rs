@@ -53,6 +53,7 @@ pub struct QueueQuery {
     pub q: Option<String>,
     /// newest (default) | oldest
     pub order: Option<String>,
+    /// At most 1000000.
     pub offset: Option<u64>,
     /// 1-200, default 50.
     pub limit: Option<u64>,
@@ -109,7 +110,7 @@ pub async fn list(
         uri: q.uri.filter(|s| !s.is_empty()),
         search: q.q,
         order,
-        offset: q.offset.unwrap_or(0),
+        offset: super::paging::offset(q.offset)?,
         limit,
     };
     let page = state.moderation.queue(&filter).await?;
@@ -244,6 +245,7 @@ pub async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub comment_id: Option<i64>,
+    /// At most 1000000.
     pub offset: Option<u64>,
     /// 1-500, default 100.
     pub limit: Option<u64>,
@@ -266,7 +268,7 @@ pub async fn audit(
     }
     let (rows, total) = state
         .moderation
-        .audit_log(q.comment_id, q.offset.unwrap_or(0), limit)
+        .audit_log(q.comment_id, super::paging::offset(q.offset)?, limit)
         .await?;
     Ok(Json(AuditList {
         entries: rows.iter().map(AuditEntry::from).collect(),

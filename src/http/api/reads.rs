@@ -26,7 +26,7 @@ pub struct ThreadQuery {
     pub site: Option<String>,
     /// Page path.
     pub uri: Option<String>,
-    /// Comments to skip (oldest first).
+    /// Comments to skip (oldest first), at most 1000000.
     pub offset: Option<u64>,
     /// At most this many comments (1-500, default 200).
     pub limit: Option<u64>,
@@ -60,7 +60,7 @@ pub async fn thread(
     if !(1..=500).contains(&limit) {
         return Err(field_error("limit", "must be between 1 and 500"));
     }
-    let offset = q.offset.unwrap_or(0);
+    let offset = super::paging::offset(q.offset)?;
     let now = state.clock.now();
     let cache = state.moderation.threads();
     let cached = match cache.lookup(site, uri, (offset, limit), now) {
@@ -155,7 +155,7 @@ fn field_error(field: &str, msg: &str) -> ApiError {
     get, path = "/api/v1/counts", tag = "comments",
     params(
         ("site" = String, Query, description = "Site id"),
-        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100"),
+        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100, repeats included"),
     ),
     responses(
         (status = 200, body = CountsResponse),
@@ -172,7 +172,11 @@ pub async fn counts(
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match k.as_ref() {
             "site" => site = Some(v.into_owned()),
-            "uri" if !uris.iter().any(|u| *u == v) => uris.push(v.into_owned()),
+            // Capped as sent, before de-duplication, so the work stays bounded.
+            "uri" if uris.len() == MAX_COUNT_URIS => {
+                return Err(field_error("uri", "at most 100 uris per request"));
+            }
+            "uri" => uris.push(v.into_owned()),
             _ => {}
         }
     }
@@ -182,9 +186,8 @@ pub async fn counts(
     if uris.is_empty() {
         return Err(field_error("uri", "at least one uri is required"));
     }
-    if uris.len() > MAX_COUNT_URIS {
-        return Err(field_error("uri", "at most 100 uris per request"));
-    }
+    let mut seen = std::collections::HashSet::new();
+    uris.retain(|u| seen.insert(u.clone()));
     Ok(Json(CountsResponse(
         state.moderation.counts(&site, &uris).await?,
     )))
