@@ -141,6 +141,8 @@ pub struct RateLimitConfig {
     pub page_per_minute: u32,
     pub site_per_minute: u32,
     pub login_per_minute: u32,
+    /// Moderator sign-in attempts per minute per account, from any address.
+    pub login_per_account_per_minute: u32,
     /// Privacy requests (export or erase by email) per hour per client address.
     pub privacy_per_hour: u32,
     pub trim_interval_secs: u64,
@@ -162,6 +164,7 @@ impl RateLimitConfig {
             self.page_per_minute,
             self.site_per_minute,
             self.login_per_minute,
+            self.login_per_account_per_minute,
             self.privacy_per_hour,
         ];
         let periods = [
@@ -214,6 +217,8 @@ impl SpamConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminConfig {
+    /// Most password checks (argon2, about 19 MiB each) running at once, over all logins.
+    pub max_concurrent_logins: usize,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
     pub setup_link_minutes: u32,

@@ -32,11 +32,16 @@ pub async fn check_comment(state: &AppState, new: &NewComment) -> Result<(), Api
         .map_err(ApiError::RateLimited)
 }
 
-/// Checks a moderator sign-in attempt. Unknown peers share one key rather than going
-/// unlimited. The refusal is the caller's to map: the dashboard answers with its own page.
-pub async fn check_login(state: &AppState, ip: Option<IpAddr>) -> Result<(), RateLimited> {
+/// Checks a moderator sign-in attempt for the account `email`. Unknown peers share one key
+/// rather than going unlimited. The refusal is the caller's to map: the dashboard answers
+/// with its own page.
+pub async fn check_login(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    email: &str,
+) -> Result<(), RateLimited> {
     let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    state.limits.check_login(ip).await
+    state.limits.check_login(ip, email).await
 }
 
 /// Checks a privacy request (export or erase by email). Unknown peers share one key.

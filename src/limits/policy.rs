@@ -22,6 +22,8 @@ pub enum Policy {
     Site,
     Login,
     Privacy,
+    /// Sign-in attempts per account, from any address.
+    LoginAccount,
 }
 
 /// What a policy counts by.
@@ -58,7 +60,7 @@ impl Policy {
     ];
 
     /// Every policy, in the order of [`Policy::index`].
-    pub const ALL: [Policy; 8] = [
+    pub const ALL: [Policy; 9] = [
         Policy::Address,
         Policy::AddressHourly,
         Policy::Email,
@@ -67,6 +69,7 @@ impl Policy {
         Policy::Site,
         Policy::Login,
         Policy::Privacy,
+        Policy::LoginAccount,
     ];
 
     /// The table: each policy's name, key and quota, declared here and nowhere else.
@@ -95,6 +98,9 @@ impl Policy {
             }),
             Policy::Privacy => ("privacy", Subject::Address, |c| {
                 Rate::per(c.privacy_per_hour, HOUR)
+            }),
+            Policy::LoginAccount => ("login-account", Subject::Email, |c| {
+                Rate::per(c.login_per_account_per_minute, MINUTE)
             }),
         };
         Declaration {

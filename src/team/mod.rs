@@ -42,6 +42,9 @@ pub enum TeamError {
     SetupClosed,
     #[error("password hashing failed")]
     Hash,
+    /// Every password-check slot is taken: try again in a moment.
+    #[error("too many sign-ins at once")]
+    Busy,
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -102,6 +105,8 @@ pub struct Team {
     session_absolute: Duration,
     /// How long a first-run setup link lasts.
     setup_ttl: Duration,
+    /// One permit per password check allowed to run at once.
+    verifications: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Team {
@@ -113,6 +118,9 @@ impl Team {
             session_idle: Duration::minutes(i64::from(cfg.session_idle_minutes)),
             session_absolute: Duration::hours(i64::from(cfg.session_absolute_hours)),
             setup_ttl: Duration::minutes(i64::from(cfg.setup_link_minutes)),
+            verifications: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                cfg.max_concurrent_logins.max(1),
+            )),
         }
     }
 }

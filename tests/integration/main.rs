@@ -30,6 +30,7 @@ mod hardening_abuse;
 mod hardening_client;
 mod hardening_links;
 mod hardening_memory;
+mod hardening_team;
 mod import_cli;
 mod imports;
 mod instances;
