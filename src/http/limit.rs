@@ -32,6 +32,20 @@ pub async fn check_comment(state: &AppState, new: &NewComment) -> Result<(), Api
         .map_err(ApiError::RateLimited)
 }
 
+/// Checks an author's edit of their own comment: it spends its address's comment quota
+/// like a new comment, so edits cannot be used to post without limit.
+pub async fn check_edit(state: &AppState, ip: Option<IpAddr>) -> Result<(), ApiError> {
+    let keys = CommentKeys {
+        ip,
+        ..CommentKeys::default()
+    };
+    state
+        .limits
+        .check_comment(&keys)
+        .await
+        .map_err(ApiError::RateLimited)
+}
+
 /// Checks a moderator sign-in attempt for the account `email`. Unknown peers share one key
 /// rather than going unlimited. The refusal is the caller's to map: the dashboard answers
 /// with its own page.

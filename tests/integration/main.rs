@@ -28,6 +28,7 @@ mod group_commit;
 mod hardening;
 mod hardening_abuse;
 mod hardening_client;
+mod hardening_edits;
 mod hardening_links;
 mod hardening_memory;
 mod hardening_team;
