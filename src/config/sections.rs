@@ -22,6 +22,16 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub header_read_timeout_secs: u64,
+    /// A connection that has not started a request this long after opening is closed.
+    pub first_request_timeout_secs: u64,
+    /// A connection with no request in flight for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; more are closed on accept.
+    pub max_connections: usize,
+    /// Most concurrent streams per HTTP/2 connection.
+    pub http2_max_streams: u32,
+    /// HTTP/2 keep-alive ping interval, and how long a ping may go unanswered.
+    pub http2_keepalive_secs: u64,
     /// Serve `GET /metrics` (Prometheus text format).
     pub metrics: bool,
 }
@@ -33,6 +43,18 @@ impl ServerConfig {
         if name.is_empty() || !name.chars().all(token) {
             return Err(ConfigError::Invalid(
                 "server.client_ip_header must be one lower-case header name, such as x-forwarded-for".into(),
+            ));
+        }
+        let bounds = [
+            self.first_request_timeout_secs,
+            self.idle_timeout_secs,
+            self.http2_keepalive_secs,
+            u64::from(self.http2_max_streams),
+            u64::try_from(self.max_connections).unwrap_or(u64::MAX),
+        ];
+        if bounds.contains(&0) {
+            return Err(ConfigError::Invalid(
+                "server timeouts, max_connections and http2_max_streams must be at least 1".into(),
             ));
         }
         Ok(())
