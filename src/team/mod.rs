@@ -15,6 +15,7 @@ use chrono::Duration;
 pub use accounts::NewModerator;
 pub use sessions::Session;
 pub use setup::{FirstAdmin, setup_token, setup_token_valid};
+pub use tokens::TokenHolder;
 
 use crate::clock::Clock;
 use crate::config::AdminConfig;
@@ -33,6 +34,8 @@ pub enum TeamError {
     Exists,
     #[error("no moderator with that email or id")]
     UnknownModerator,
+    #[error("no API token with that id")]
+    UnknownToken,
     #[error("only admins may do this")]
     Forbidden,
     #[error("a moderator cannot deactivate themself")]

@@ -91,6 +91,22 @@ impl Team {
     }
 }
 
+impl Team {
+    /// [`Team::set_active`] for the account with this email (`replyd moderator
+    /// deactivate|activate`).
+    pub async fn set_active_by_email(
+        &self,
+        by: &Acting,
+        email: &str,
+        active: bool,
+    ) -> Result<moderator::Model, TeamError> {
+        let m = accounts::by_email(&self.db.reader, email)
+            .await?
+            .ok_or(TeamError::UnknownModerator)?;
+        self.set_active(by, m.id, active).await
+    }
+}
+
 /// The audit row of a change to an account: the same detail whoever made it.
 pub(super) async fn record<C: ConnectionTrait>(
     tx: &C,

@@ -32,6 +32,7 @@ mod hardening_edits;
 mod hardening_links;
 mod hardening_memory;
 mod hardening_team;
+mod hardening_tokens;
 mod hardening_transport;
 mod import_cli;
 mod imports;

@@ -12,10 +12,47 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::IdPath;
 use crate::moderation::input::CommentText;
 use crate::moderation::{Action, Actor, Deletion, QueueFilter, QueueOrder};
+use crate::team::TokenHolder;
 use entity::enums::CommentStatus;
 
 /// A request made with a valid moderator API token.
 pub struct Moderator(pub Actor);
+
+/// A request made with a token that has an admin's rights (see `team::TokenHolder`):
+/// what only admins see on the dashboard, such as the mail queue and its recipients.
+pub struct AdminToken(pub Actor);
+
+impl<S> FromRequestParts<S> for AdminToken
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let holder = holder(parts, &AppState::from_ref(state)).await?;
+        if !holder.admin {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(AdminToken(holder.acting.actor()))
+    }
+}
+
+/// The holder of the request's bearer token, or 401.
+async fn holder(parts: &Parts, state: &AppState) -> Result<TokenHolder, ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized)?;
+    state
+        .team
+        .authenticate_token(token)
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
 
 impl<S> FromRequestParts<S> for Moderator
 where
@@ -25,20 +62,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let state = AppState::from_ref(state);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::Unauthorized)?;
-        state
-            .team
-            .authenticate_token(token)
-            .await?
-            .map(|holder| Moderator(holder.actor()))
-            .ok_or(ApiError::Unauthorized)
+        let holder = holder(parts, &AppState::from_ref(state)).await?;
+        Ok(Moderator(holder.acting.actor()))
     }
 }
 

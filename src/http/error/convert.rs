@@ -41,7 +41,7 @@ impl From<TeamError> for ApiError {
             TeamError::Exists => {
                 ApiError::Invalid("A moderator with that email already exists.".into())
             }
-            TeamError::UnknownModerator => ApiError::NotFound,
+            TeamError::UnknownModerator | TeamError::UnknownToken => ApiError::NotFound,
             TeamError::Forbidden => ApiError::Forbidden,
             TeamError::CannotDeactivateSelf => {
                 ApiError::Invalid("You cannot deactivate yourself.".into())
