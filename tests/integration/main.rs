@@ -29,6 +29,7 @@ mod hardening;
 mod hardening_abuse;
 mod hardening_client;
 mod hardening_edits;
+mod hardening_guessing;
 mod hardening_links;
 mod hardening_memory;
 mod hardening_team;

@@ -16,7 +16,9 @@ pub mod words;
 use chrono::{DateTime, Utc};
 
 pub use bans::{Ban, BanKind, BanTarget};
-pub use duplicate::{duplicate_key, duplicate_or_db};
+pub use duplicate::{
+    duplicate_from_another_client, duplicate_key, duplicate_or_db, held_duplicate_key,
+};
 pub use form_token::TokenCheck;
 pub use lists::ListsCache;
 pub use manage::{BanRequest, MAX_BAN_SECS, NewBan, already_banned, insert_ban};
