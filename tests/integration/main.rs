@@ -30,6 +30,7 @@ mod hardening_abuse;
 mod hardening_client;
 mod hardening_edits;
 mod hardening_guessing;
+mod hardening_input;
 mod hardening_links;
 mod hardening_memory;
 mod hardening_team;
