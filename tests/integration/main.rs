@@ -33,6 +33,7 @@ mod hardening_guessing;
 mod hardening_input;
 mod hardening_links;
 mod hardening_memory;
+mod hardening_review;
 mod hardening_shutdown;
 mod hardening_team;
 mod hardening_tokens;
