@@ -122,7 +122,7 @@ impl App {
             tokio::spawn(listener.run(self.state.moderation.clone(), self.shutdown.child_token()));
         }
         let router = http::router(self.state.clone());
-        let header_timeout = Duration::from_secs(self.state.config.server.header_read_timeout_secs);
+        let limits = http::serve::ConnLimits::from_config(&self.state.config.server);
         // The mail worker stops with the server; a send in progress is finished first.
         let worker = self.state.config.mail.worker.then(|| {
             let notify = &self.state.notify;
@@ -132,7 +132,7 @@ impl App {
                     .run(notify.waker(), self.shutdown.child_token()),
             )
         });
-        http::serve::serve(self.listener, router, header_timeout, self.shutdown.clone()).await;
+        http::serve::serve(self.listener, router, limits, self.shutdown.clone()).await;
         self.shutdown.cancel();
         if let Some(worker) = worker {
             let _ = worker.await;

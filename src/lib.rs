@@ -8,6 +8,7 @@ pub mod db; // database connections
 pub mod http; // everything that speaks HTTP
 pub mod keys; // the install secret and keys derived from it
 pub mod limits; // request rate limits: one policy table, local and shared backends
+pub mod mailbox; // the canonical form of an email address
 pub mod metrics; // the Prometheus registry: requests, queue depth, mail, rate limits, cache
 pub mod moderation; // the comment domain
 pub mod notify; // email: outbox, worker, mailer, subscriptions

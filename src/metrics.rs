@@ -21,14 +21,28 @@ const LATENCY_BUCKETS: [f64; 13] = [
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     route: String,
-    method: String,
+    method: &'static str,
     status: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: String,
-    method: String,
+    method: &'static str,
+}
+
+/// The methods a label may name; any other (a client can send any token) is `OTHER`, so
+/// made-up methods cannot add series.
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+];
+
+/// The label for a request method: one of [`METHODS`], or `OTHER`.
+fn method_label(method: &str) -> &'static str {
+    METHODS
+        .into_iter()
+        .find(|m| *m == method)
+        .unwrap_or("OTHER")
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -160,10 +174,12 @@ impl LimitMetrics {
     }
 }
 
-/// The thread cache's hits and misses.
+/// The thread cache's hits and misses, and what it holds.
 struct CacheMetrics {
     hits: Counter,
     misses: Counter,
+    entries: Gauge,
+    bytes: Gauge,
 }
 
 impl CacheMetrics {
@@ -175,6 +191,18 @@ impl CacheMetrics {
                 "cache_misses",
                 "Response cache misses",
                 Counter::default(),
+            ),
+            entries: registered(
+                r,
+                "thread_cache_entries",
+                "Thread answers held by the cache",
+                Gauge::default(),
+            ),
+            bytes: registered(
+                r,
+                "thread_cache_bytes",
+                "What the thread answers held by the cache weigh, in bytes",
+                Gauge::default(),
             ),
         }
     }
@@ -237,7 +265,8 @@ impl Metrics {
         self.0.submission_batch.observe(comments as f64);
     }
 
-    /// One answered HTTP request. `route` is the matched route pattern, never the raw path.
+    /// One answered HTTP request. `route` is the matched route pattern, never the raw path;
+    /// `method` is folded into a fixed set.
     pub fn request(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let status = match status {
             100..=199 => "1xx",
@@ -246,13 +275,13 @@ impl Metrics {
             400..=499 => "4xx",
             _ => "5xx",
         };
-        let (route, method) = (route.to_owned(), method.to_owned());
+        let (route, method) = (route.to_owned(), method_label(method));
         self.0
             .http
             .latency
             .get_or_create(&RouteLabels {
                 route: route.clone(),
-                method: method.clone(),
+                method,
             })
             .observe(seconds);
         self.0
@@ -332,6 +361,13 @@ impl Metrics {
         self.0.cache.misses.inc();
     }
 
+    /// What the thread cache holds, read when `/metrics` is scraped.
+    pub fn set_cache_usage(&self, entries: usize, bytes: usize) {
+        let g = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.0.cache.entries.set(g(entries));
+        self.0.cache.bytes.set(g(bytes));
+    }
+
     /// The registry in the Prometheus text format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -372,6 +408,20 @@ mod tests {
         assert!(text.contains("replyd_cache_misses_total 2"), "{text}");
         assert!(
             text.contains("replyd_http_request_duration_seconds_count{route=\"/api/v1/comments\",method=\"POST\"} 2"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        let m = Metrics::new();
+        for i in 0..50 {
+            m.request("unmatched", &format!("BREW{i}"), 405, 0.001);
+        }
+        let text = m.render();
+        assert!(!text.contains("BREW"), "{text}");
+        assert!(
+            text.contains("method=\"OTHER\",status=\"4xx\"} 50"),
             "{text}"
         );
     }

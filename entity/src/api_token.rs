@@ -11,6 +11,10 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token_hash: String,
     pub created_at: DateTimeUtc,
+    /// The token stops working at this time; never when empty.
+    pub expires_at: Option<DateTimeUtc>,
+    /// When the token last authenticated a request (updated at most once a minute).
+    pub last_used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub email_norm: String,
+    /// The canonical mailbox (`mailbox::canonical` in the service); '' on rows from before
+    /// it was kept.
+    pub mailbox: String,
     pub confirmed_at: Option<DateTimeUtc>,
     /// When the last confirmation mail was enqueued: at most one per day.
     pub confirm_sent_at: Option<DateTimeUtc>,

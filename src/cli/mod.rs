@@ -14,6 +14,7 @@ use crate::team::{Acting, NewModerator, Team};
 use entity::enums::Role;
 
 mod seed;
+mod team_cmd;
 mod transfer;
 
 #[derive(Debug, Parser)]
@@ -97,6 +98,16 @@ pub enum ModeratorCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Deactivate a moderator: their sessions end and their API tokens stop working.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Reactivate a deactivated moderator (they sign in again).
+    Activate {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,9 +116,20 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         name: String,
-        /// Tie the token to this moderator's account (optional).
+        /// Tie the token to this moderator's account (optional); it then has that
+        /// account's rights, and stops when the account is deactivated.
         #[arg(long)]
         moderator: Option<String>,
+        /// The token stops working after this many days (optional).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List the tokens: id, name, account, created, expires, last used.
+    List,
+    /// Revoke a token by its id: it stops working at once.
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -131,6 +153,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     admin,
                 },
         } => add_moderator(&config, &email, &name, admin).await,
+        Command::Moderator { action } => team_cmd::moderator(&team(&config).await?, action).await,
         Command::Seed {
             site,
             uri,
@@ -150,17 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("restored {}; start the server to use it", input.display());
             Ok(())
         }
-        Command::Token {
-            action: TokenCommand::Create { name, moderator },
-        } => {
-            let token = team(&config)
-                .await?
-                .create_token(&Acting::Cli, &name, moderator.as_deref())
-                .await?;
-            println!("API token {name:?} created. It is shown only once:");
-            println!("{token}");
-            Ok(())
-        }
+        Command::Token { action } => team_cmd::token(&team(&config).await?, action).await,
     }
 }
 

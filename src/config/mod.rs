@@ -107,6 +107,7 @@ impl Config {
     /// Checks what types alone cannot: unique sites, usable origins, quotas, the secret.
     pub fn validate(&self) -> Result<(), ConfigError> {
         sites::validate(&self.sites)?;
+        self.server.validate()?;
         self.rate_limit.validate()?;
         self.spam.validate()?;
         self.retention.validate()?;

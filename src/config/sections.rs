@@ -16,11 +16,49 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     pub public_url: Url,
     pub trusted_proxies: Vec<IpNet>,
+    /// The one header a trusted proxy writes the client's address into (lower case).
+    /// `forwarded` is parsed as RFC 7239; any other name as a comma-separated address list.
+    pub client_ip_header: String,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub header_read_timeout_secs: u64,
+    /// A connection that has not started a request this long after opening is closed.
+    pub first_request_timeout_secs: u64,
+    /// A connection with no request in flight for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; more are closed on accept.
+    pub max_connections: usize,
+    /// Most concurrent streams per HTTP/2 connection.
+    pub http2_max_streams: u32,
+    /// HTTP/2 keep-alive ping interval, and how long a ping may go unanswered.
+    pub http2_keepalive_secs: u64,
     /// Serve `GET /metrics` (Prometheus text format).
     pub metrics: bool,
+}
+
+impl ServerConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let name = &self.client_ip_header;
+        let token = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(ConfigError::Invalid(
+                "server.client_ip_header must be one lower-case header name, such as x-forwarded-for".into(),
+            ));
+        }
+        let bounds = [
+            self.first_request_timeout_secs,
+            self.idle_timeout_secs,
+            self.http2_keepalive_secs,
+            u64::from(self.http2_max_streams),
+            u64::try_from(self.max_connections).unwrap_or(u64::MAX),
+        ];
+        if bounds.contains(&0) {
+            return Err(ConfigError::Invalid(
+                "server timeouts, max_connections and http2_max_streams must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +182,8 @@ pub struct RateLimitConfig {
     pub page_per_minute: u32,
     pub site_per_minute: u32,
     pub login_per_minute: u32,
+    /// Moderator sign-in attempts per minute per account, from any address.
+    pub login_per_account_per_minute: u32,
     /// Privacy requests (export or erase by email) per hour per client address.
     pub privacy_per_hour: u32,
     /// Reader reports of comments per hour per client address.
@@ -167,6 +207,7 @@ impl RateLimitConfig {
             self.page_per_minute,
             self.site_per_minute,
             self.login_per_minute,
+            self.login_per_account_per_minute,
             self.privacy_per_hour,
             self.report_per_hour,
         ];
@@ -220,6 +261,8 @@ impl SpamConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminConfig {
+    /// Most password checks (argon2, about 19 MiB each) running at once, over all logins.
+    pub max_concurrent_logins: usize,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
     pub setup_link_minutes: u32,
@@ -238,7 +281,10 @@ pub struct PrivacyConfig {
 pub struct CacheConfig {
     pub threads: bool,
     pub ttl_secs: u64,
-    pub max_pages: usize,
+    /// Most (page, offset, limit) answers kept.
+    pub max_entries: usize,
+    /// Most bytes the kept answers weigh together.
+    pub max_bytes: usize,
     /// `Cache-Control: public, max-age=…` on public reads (threads, counts, feeds).
     pub public_max_age_secs: u64,
     /// `stale-while-revalidate=…` on the same reads.

@@ -62,6 +62,11 @@ where
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|e| Page(ApiError::from(e)).into_response())?;
+        // The form decoder would replace invalid UTF-8 with U+FFFD and store the result.
+        if let Some(field) = invalid_utf8_field(&body) {
+            let why = format!("the field {field:?} is not valid UTF-8");
+            return Err(Page(ApiError::Malformed(why)).into_response());
+        }
         let form: T = serde_urlencoded::from_bytes(&body)
             .map_err(|e| Page(ApiError::Malformed(e.to_string())).into_response())?;
         if let Err(e) = form.validate() {
@@ -69,6 +74,45 @@ where
         }
         Ok(ValidatedForm(form))
     }
+}
+
+/// The name (lossily shown) of the first key or value of a URL-encoded body whose
+/// percent-decoded bytes are not UTF-8, if any.
+pub fn invalid_utf8_field(body: &[u8]) -> Option<String> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        let key = decode(kv.next().unwrap_or_default());
+        let value = decode(kv.next().unwrap_or_default());
+        let bad = std::str::from_utf8(&key).is_err() || std::str::from_utf8(&value).is_err();
+        bad.then(|| String::from_utf8_lossy(&key).into_owned())
+    })
+}
+
+/// Percent-decodes one form component (`+` is a space); a malformed escape stays as is.
+fn decode(raw: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let escaped = (raw[i] == b'%')
+            .then(|| Some(hex(*raw.get(i + 1)?)? * 16 + hex(*raw.get(i + 2)?)?))
+            .flatten();
+        match (raw[i], escaped) {
+            (_, Some(byte)) => {
+                out.push(u8::try_from(byte).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Whether a request carries the no-JS form's content type.
@@ -136,5 +180,25 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
             .await
             .map_err(|_| ApiError::NotFound)?;
         Ok(IdPath(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invalid_utf8_field;
+
+    #[test]
+    fn invalid_utf8_in_any_component_is_found() {
+        assert_eq!(invalid_utf8_field(b"site=blog&text=caf%C3%A9+ok"), None);
+        assert_eq!(
+            invalid_utf8_field(b"site=blog&uri=%2Fa%FF"),
+            Some("uri".into())
+        );
+        assert_eq!(invalid_utf8_field(b"a%FE=1"), Some("a\u{fffd}".into()));
+        assert_eq!(
+            invalid_utf8_field(b"text=100%25&x=%"),
+            None,
+            "a bare % is no escape"
+        );
     }
 }

@@ -27,6 +27,8 @@ async fn scrape(State(state): State<AppState>) -> Response {
         // The depths keep their last value; the rest of the metrics are still worth having.
         tracing::warn!(error = %e, "could not read queue depths for /metrics");
     }
+    let (entries, bytes) = state.moderation.threads().usage();
+    state.metrics.set_cache_usage(entries, bytes);
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, Metrics::CONTENT_TYPE)],
@@ -42,6 +44,7 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
+    // Folded into a fixed set by `Metrics::request`; only the string is copied here.
     let method = req.method().as_str().to_owned();
     let started = Instant::now();
     let res = next.run(req).await;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+mod body_limit;
 pub mod cacheable;
 pub mod client;
 pub mod embed;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(cfg.server.body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(cfg.server.body_limit_bytes, body_limit::refuse_declared_oversize))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(cfg.server.request_timeout_secs),

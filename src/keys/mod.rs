@@ -69,8 +69,14 @@ impl Keys {
         }
     }
 
-    /// A keyed, non-reversible identifier for a client address.
+    /// A keyed, non-reversible identifier for a client address: an IPv4 address, or the
+    /// /64 of an IPv6 address (one client picks any interface id inside its /64 at will, so
+    /// a ban on "this address" must cover them all).
     pub fn address_hash(&self, ip: IpAddr) -> String {
+        let ip = match ip {
+            IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+            v4 => v4,
+        };
         let mut mac = self.address.clone();
         mac.update(ip.to_string().as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
@@ -140,6 +146,17 @@ mod tests {
         let a = Keys::from_secret(b"a").address_hash(ip);
         assert_eq!(a, Keys::from_secret(b"a").address_hash(ip));
         assert_ne!(a, Keys::from_secret(b"b").address_hash(ip));
+        let k = Keys::from_secret(b"a");
+        let v6 = |s: &str| s.parse::<IpAddr>().unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            k.address_hash(v6("2001:db8:1:2::1")),
+            k.address_hash(v6("2001:db8:1:2:dead:beef:0:7")),
+            "one IPv6 /64 is one address"
+        );
+        assert_ne!(
+            k.address_hash(v6("2001:db8:1:2::1")),
+            k.address_hash(v6("2001:db8:1:3::1"))
+        );
         assert!(!a.contains("203"));
     }
 }

@@ -86,10 +86,15 @@ impl Limits {
         self.shared_check(&limits).await
     }
 
-    /// Checks a moderator sign-in attempt from `ip`, here and across instances. Applies even
-    /// when submission limits are turned off.
-    pub async fn check_login(&self, ip: IpAddr) -> Result<(), RateLimited> {
-        let limits = [(Policy::Login, Key::Address(address_key(ip)))];
+    /// Checks a moderator sign-in attempt from `ip` for the account `email`, here and across
+    /// instances: per address, then per account (so many addresses cannot take turns at one
+    /// password). Applies even when submission limits are turned off.
+    pub async fn check_login(&self, ip: IpAddr, email: &str) -> Result<(), RateLimited> {
+        let mut limits = vec![(Policy::Login, Key::Address(address_key(ip)))];
+        let account = email_key(email);
+        if !account.is_empty() {
+            limits.push((Policy::LoginAccount, Key::Email(account)));
+        }
         self.local_check(&limits)
             .inspect_err(|r| self.metrics.rate_limited(r.policy, false))?;
         self.shared_check(&limits).await

@@ -24,6 +24,8 @@ pub enum Policy {
     Privacy,
     /// Reader reports of published comments, per client address.
     Report,
+    /// Sign-in attempts per account, from any address.
+    LoginAccount,
 }
 
 /// What a policy counts by.
@@ -60,7 +62,7 @@ impl Policy {
     ];
 
     /// Every policy, in the order of [`Policy::index`].
-    pub const ALL: [Policy; 9] = [
+    pub const ALL: [Policy; 10] = [
         Policy::Address,
         Policy::AddressHourly,
         Policy::Email,
@@ -70,6 +72,7 @@ impl Policy {
         Policy::Login,
         Policy::Privacy,
         Policy::Report,
+        Policy::LoginAccount,
     ];
 
     /// The table: each policy's name, key and quota, declared here and nowhere else.
@@ -101,6 +104,9 @@ impl Policy {
             }),
             Policy::Report => ("report", Subject::Address, |c| {
                 Rate::per(c.report_per_hour, HOUR)
+            }),
+            Policy::LoginAccount => ("login-account", Subject::Email, |c| {
+                Rate::per(c.login_per_account_per_minute, MINUTE)
             }),
         };
         Declaration {
@@ -262,15 +268,9 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The email as a limiter key: trimmed, lower-cased, without a `+tag`, so that
+/// The email as a limiter key: its canonical mailbox (`mailbox::canonical`: trimmed,
+/// lower-cased, no `+tag`, no dots before the `@`, bounded in length), so that
 /// `Ada+1@Example.org` and `ada@example.org` share a quota.
 pub fn email_key(email: &str) -> String {
-    let e = email.trim().to_lowercase();
-    match e.rsplit_once('@') {
-        Some((local, domain)) => {
-            let local = local.split('+').next().unwrap_or(local);
-            format!("{local}@{domain}")
-        }
-        None => e,
-    }
+    crate::mailbox::canonical(email)
 }

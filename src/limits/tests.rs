@@ -31,7 +31,7 @@ fn local_submission(
 }
 
 fn local_login(rl: &Limits, ip: Option<IpAddr>) -> Result<(), RateLimited> {
-    ip.map_or(Ok(()), |ip| block_on(rl.check_login(ip)))
+    ip.map_or(Ok(()), |ip| block_on(rl.check_login(ip, "")))
 }
 
 /// Runs a check to completion: without shared limits it never waits.
@@ -163,7 +163,8 @@ fn the_table_lists_every_policy_once_in_index_order() {
             "site",
             "login",
             "privacy",
-            "report"
+            "report",
+            "login-account"
         ]
     );
 }

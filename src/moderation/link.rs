@@ -1,6 +1,8 @@
 //! Spending a one-click moderation link: the spent-link row, the status change and its
-//! audit row commit together, so a link works exactly once. `notify::links` checks links;
-//! this file only spends verified ones.
+//! audit row commit together, so a link works exactly once. A link is also stale once the
+//! comment changed after the link was made, by any path (the dashboard, the API, another
+//! link, the author's edit): it then acts no more. `notify::links` checks links; this file
+//! only spends verified ones.
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::json;
@@ -9,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::audit::Actor;
 use super::{Action, Moderation, ModerationError};
 use crate::notify::links::OneClick;
+use entity::enums::CommentStatus;
 use entity::{comment, spent_link};
 
 /// A link that was already used: what it did and when.
@@ -22,6 +25,14 @@ pub struct SpentLink {
 pub enum LinkOutcome {
     Done(Box<comment::Model>),
     AlreadyUsed(SpentLink),
+    /// The comment changed after the link was made; it is in this status now.
+    Stale(CommentStatus),
+}
+
+/// Whether `c` changed after `link` was made. Compared in whole seconds, the precision of
+/// the link's expiry: a change in the same second as the mail was written is not seen.
+pub fn is_stale(link: &OneClick, c: &comment::Model) -> bool {
+    c.updated_at.timestamp() > link.issued_at_secs()
 }
 
 impl Moderation {
@@ -43,6 +54,14 @@ impl Moderation {
         {
             tx.commit().await?;
             return Ok(LinkOutcome::AlreadyUsed(spent(used)));
+        }
+        if let Some(c) = comment::Entity::find_by_id(link.comment_id)
+            .one(&tx)
+            .await?
+            && is_stale(link, &c)
+        {
+            tx.commit().await?;
+            return Ok(LinkOutcome::Stale(c.status));
         }
         let detail = json!({ "via": "one-click link", "expires_at": link.expires_at });
         let updated = self

@@ -47,16 +47,58 @@ pub fn clean_html(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
+/// Deepest nesting of quotes and lists that is rendered; deeper ones keep their text at
+/// this depth, so 10 KB of `>` cannot become hundreds of KB of HTML.
+pub const MAX_NESTING: usize = 8;
+
+/// Drops the quote and list tags past [`MAX_NESTING`] (keeping what they contain), pairing
+/// each end with its start.
+#[derive(Default)]
+struct Nesting {
+    /// For each open quote, list or item: whether its tags are rendered.
+    kept: Vec<bool>,
+    depth: usize,
+}
+
+impl Nesting {
+    fn filter<'a>(&mut self, ev: Event<'a>) -> Option<Event<'a>> {
+        match &ev {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                let keep = self.depth < MAX_NESTING;
+                self.kept.push(keep);
+                self.depth += usize::from(keep);
+                keep.then_some(ev)
+            }
+            // An item goes with its list.
+            Event::Start(Tag::Item) => {
+                let keep = self.kept.last().copied().unwrap_or(true);
+                self.kept.push(keep);
+                keep.then_some(ev)
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
+                let keep = self.kept.pop().unwrap_or(true);
+                self.depth -= usize::from(keep && self.depth > 0);
+                keep.then_some(ev)
+            }
+            Event::End(TagEnd::Item) => self.kept.pop().unwrap_or(true).then_some(ev),
+            _ => Some(ev),
+        }
+    }
+}
+
 fn render_markdown(text: &str, keep_html: bool) -> String {
-    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).filter_map(|ev| match ev {
-        Event::Html(s) | Event::InlineHtml(s) if keep_html => Some(Event::Html(s)),
-        // Raw HTML is escaped, never passed through.
-        Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-        Event::Start(Tag::Heading { .. }) => Some(Event::Start(Tag::Paragraph)),
-        Event::End(TagEnd::Heading(_)) => Some(Event::End(TagEnd::Paragraph)),
-        other => Some(other),
-    });
+    let mut nesting = Nesting::default();
+    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH)
+        .filter_map(move |ev| nesting.filter(ev))
+        .filter_map(|ev| match ev {
+            Event::Html(s) | Event::InlineHtml(s) if keep_html => Some(Event::Html(s)),
+            // Raw HTML is escaped, never passed through.
+            Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+            Event::Start(Tag::Heading { .. }) => Some(Event::Start(Tag::Paragraph)),
+            Event::End(TagEnd::Heading(_)) => Some(Event::End(TagEnd::Paragraph)),
+            other => Some(other),
+        });
     let mut html = String::with_capacity(text.len() + text.len() / 4 + 16);
     pulldown_cmark::html::push_html(&mut html, parser);
     SANITIZER.clean(&html).to_string()
@@ -96,7 +138,7 @@ fn bare_urls(t: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_links, render};
+    use super::{MAX_NESTING, count_links, render};
 
     #[test]
     fn links_are_counted_once_each() {
@@ -161,5 +203,27 @@ mod tests {
         let html = render("![a cat](https://example.org/cat.png)");
         assert!(!html.contains("<img"));
         assert!(html.contains("a cat"));
+    }
+
+    #[test]
+    fn nesting_is_capped_and_the_text_kept() {
+        let deep = ">".repeat(10 * 1024) + " deep";
+        let html = render(&deep);
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
+        assert_eq!(html.matches("</blockquote>").count(), MAX_NESTING);
+        assert!(
+            html.contains("deep") && html.len() < 500,
+            "{} bytes",
+            html.len()
+        );
+        let lists = (0..40)
+            .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+            .collect::<String>();
+        let html = render(&lists);
+        assert!(html.matches("<ul>").count() <= MAX_NESTING, "{html}");
+        assert!(html.contains("item 39"));
+        assert_eq!(html.matches("<li>").count(), html.matches("</li>").count());
+        let shallow = render("> one\n>\n> > two");
+        assert_eq!(shallow.matches("<blockquote>").count(), 2, "{shallow}");
     }
 }

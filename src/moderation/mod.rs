@@ -42,7 +42,7 @@ pub use history::PastComment;
 pub use history::import::{
     ImportRun, ImportedBody, ImportedComment, ImportedPage, PageOutcome, PreparedPage,
 };
-pub use link::{LinkOutcome, SpentLink};
+pub use link::{LinkOutcome, SpentLink, is_stale as link_is_stale};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
 pub use submit::{ClientInfo, FormKind, NewComment, Submitted};

@@ -6,6 +6,8 @@ use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
+use super::policy::{self, Decision, Facts};
+use super::screening::{self, Submission, TokenCheck};
 use super::transitions::Deletion;
 use super::{Moderation, ModerationError, markdown};
 use crate::config::ModerationMode;
@@ -32,7 +34,9 @@ impl Moderation {
         }
     }
 
-    /// The author edits their text. On sites that moderate, an edited comment waits again,
+    /// The author edits their text. The new text is screened as a new comment would be: a
+    /// spam finding sends it to spam and a hold finding takes it off the page, even on a
+    /// site that publishes at once. On sites that moderate, an edited comment waits again,
     /// so approval cannot be used to slip in different text.
     pub async fn edit_own(
         &self,
@@ -57,19 +61,25 @@ impl Moderation {
             .config
             .site(&page.site_id)
             .is_some_and(|s| s.moderation == ModerationMode::None);
-        let to = if from == CommentStatus::Approved && !open {
-            CommentStatus::Pending
-        } else {
-            from
+        let screened = self.screen_edit(&current, text.as_str(), now).await?;
+        let to = match screened.status {
+            CommentStatus::Spam => CommentStatus::Spam,
+            CommentStatus::Pending if from == CommentStatus::Approved => CommentStatus::Pending,
+            _ if from == CommentStatus::Approved && !open => CommentStatus::Pending,
+            _ => from,
         };
         let previous = current.text.clone();
         let mut am: comment::ActiveModel = current.into();
         am.html = Set(markdown::render(text.as_str()));
         am.text = Set(text.into_inner());
         am.status = Set(to);
+        if !screened.reasons.is_empty() {
+            am.reasons = Set(serde_json::to_string(&screened.reasons).unwrap_or_default());
+        }
         am.updated_at = Set(now);
         let updated = am.update(&tx).await?;
-        let detail = json!({ "previous_text": previous, "by": "author" });
+        let detail =
+            json!({ "previous_text": previous, "by": "author", "reasons": screened.reasons });
         audit::record(
             &tx,
             Entry {
@@ -85,6 +95,37 @@ impl Moderation {
         .await?;
         self.commit(tx, &[updated.page_id]).await?;
         Ok(updated)
+    }
+
+    /// The edited text through the same screening as a new comment (lists, bans, links),
+    /// with what is kept of its author. The decision counts findings only: whether the site
+    /// moderates is `edit_own`'s business.
+    async fn screen_edit(
+        &self,
+        current: &comment::Model,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, ModerationError> {
+        let lists = self.lists.get(&self.db.reader, now).await?;
+        let submission = Submission {
+            name: &current.author_name,
+            email: &current.email_norm,
+            url: current.author_url.as_deref(),
+            text,
+            ip: None,
+            ip_hash: current.ip_hash.as_deref(),
+            user_agent: current.user_agent.as_deref(),
+            honeypot: None,
+            // The edit token proved the author; the form's time trap was passed at posting.
+            token: TokenCheck::Valid,
+        };
+        let findings =
+            screening::screen_submission(&submission, &lists, self.config.spam.max_links, now);
+        Ok(policy::decide(&Facts {
+            mode: ModerationMode::None,
+            author_known: true,
+            findings,
+        }))
     }
 
     /// The author's own comment, for editing it: proven by its edit token, within the window.

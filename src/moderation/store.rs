@@ -69,7 +69,7 @@ pub async fn find_page<C: ConnectionTrait>(
 }
 
 /// What a submission needs to know before it takes the write lock, read in one round trip.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Prechecks {
     /// The page, when it exists already.
     pub page_id: Option<i64>,
@@ -77,8 +77,9 @@ pub struct Prechecks {
     pub untitled: bool,
     /// The author has an approved comment somewhere on the site.
     pub author_known: bool,
-    /// A live comment with the same fingerprint is already on the page.
-    pub duplicate: bool,
+    /// A live comment with the same fingerprint is already on the page: the keyed hash of
+    /// its client address ('' when it has none).
+    pub duplicate_of: Option<String>,
     /// Whether the page takes comments (`closing`).
     pub openness: super::closing::Openness,
 }
@@ -101,9 +102,9 @@ pub async fn prechecks<C: ConnectionTrait>(
         (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
         EXISTS (SELECT 1 FROM comments c WHERE c.email_norm = $3 AND c.status = $5 \
             AND (SELECT p.site_id FROM pages p WHERE p.id = c.page_id) = $1) AS author_known, \
-        EXISTS (SELECT 1 FROM comments c \
+        (SELECT COALESCE(c.ip_hash, '') FROM comments c \
             WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) \
-            AND c.dup_key = $4 AND c.deleted = false) AS duplicate, \
+            AND c.dup_key = $4 AND c.deleted = false LIMIT 1) AS duplicate_of, \
         (SELECT comments_closed FROM pages WHERE site_id = $1 AND uri = $2) AS closed_by_hand, \
         (SELECT kept_open FROM pages WHERE site_id = $1 AND uri = $2) AS kept_open, \
         (SELECT published_at FROM pages WHERE site_id = $1 AND uri = $2) AS published_at, \
@@ -129,7 +130,7 @@ pub async fn prechecks<C: ConnectionTrait>(
             .try_get::<Option<bool>>("", "untitled")?
             .unwrap_or(false),
         author_known: row.try_get("", "author_known")?,
-        duplicate: row.try_get("", "duplicate")?,
+        duplicate_of: row.try_get("", "duplicate_of")?,
         openness: super::closing::Openness {
             closed_by_hand: row
                 .try_get::<Option<bool>>("", "closed_by_hand")?

@@ -105,7 +105,7 @@ impl Moderation {
         let site = new.site.id.clone();
         let now = self.clock.now();
         let client = Client::of(&new, &self.keys);
-        let dup_key =
+        let mut dup_key =
             screening::duplicate_key(&client.email_norm, new.parent_id, new.text.as_str());
         let pre = store::prechecks(
             &self.db.reader,
@@ -115,9 +115,6 @@ impl Moderation {
             &dup_key,
         )
         .await?;
-        if pre.duplicate {
-            return Err(ModerationError::Duplicate);
-        }
         let published = new
             .published
             .filter(|_| pre.openness.published_at.is_none());
@@ -128,6 +125,19 @@ impl Moderation {
         if openness.closed(new.site.close_after_days, now) {
             return Err(ModerationError::CommentsClosed);
         }
+        // A repeat from the same client is its author's double submit: refused, which tells
+        // them nothing new. From another client it is held under a fingerprint of its own,
+        // so the answer never confirms whose email wrote the first.
+        let held_duplicate = match pre.duplicate_of.as_deref() {
+            None => false,
+            Some(original) if original == client.ip_hash.as_deref().unwrap_or_default() => {
+                return Err(ModerationError::Duplicate);
+            }
+            Some(_) => {
+                dup_key = screening::held_duplicate_key(&dup_key);
+                true
+            }
+        };
         let lists = self.lists.get(&self.db.reader, now).await?;
         let cx = Context {
             keys: &self.keys,
@@ -137,10 +147,14 @@ impl Moderation {
             email_norm: &client.email_norm,
             now,
         };
+        let mut findings = screening::screen(&new, &cx, &lists);
+        if held_duplicate {
+            findings.push(screening::duplicate_from_another_client());
+        }
         let decision = policy::decide(&Facts {
             mode: new.site.moderation,
             author_known: pre.author_known,
-            findings: screening::screen(&new, &cx, &lists),
+            findings,
         });
         let title = new.title.clone().map(PageTitle::into_inner);
         Ok(Prepared {

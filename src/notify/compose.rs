@@ -160,7 +160,8 @@ impl Composer<'_> {
             .filter(page::Column::SiteId.eq(site.id.as_str()))
             .filter(comment::Column::CreatedAt.gte(from))
             .filter(comment::Column::CreatedAt.lt(to))
-            .filter(comment::Column::Status.ne(CommentStatus::Approved))
+            // Only what still waits: spam and rejected comments carry no Approve link.
+            .filter(comment::Column::Status.eq(CommentStatus::Pending))
             .filter(comment::Column::Deleted.eq(false))
             .order_by_asc(comment::Column::CreatedAt)
             .all(self.db)
@@ -170,7 +171,7 @@ impl Composer<'_> {
             .filter_map(|(c, p)| p.as_ref().map(|p| self.item(c, p, site)))
             .collect();
         if items.is_empty() {
-            return Ok(Err("nothing held in the period"));
+            return Ok(Err("nothing pending from the period"));
         }
         let view = DigestView {
             site_name: site.name.clone(),

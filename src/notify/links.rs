@@ -51,6 +51,13 @@ pub fn one_click_link(
     format!("{}/admin/act/{token}", base(public_url))
 }
 
+impl OneClick {
+    /// When the link was made (its expiry less [`ONE_CLICK_TTL`]), to the second.
+    pub fn issued_at_secs(&self) -> i64 {
+        self.expires_at - ONE_CLICK_TTL.num_seconds()
+    }
+}
+
 /// Checks spelling, signature and expiry. Whether it was already used is for the caller.
 pub fn verify_one_click(
     keys: &Keys,

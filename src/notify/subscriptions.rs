@@ -11,33 +11,42 @@ use sea_orm::{
 use super::links::{LinkError, Scope, Unsubscribe};
 use entity::{comment, mail_subscriber};
 
-/// At most one confirmation mail per address in this window, so replyd cannot be used to
-/// flood a stranger's inbox.
+/// At most one confirmation mail per mailbox in this window (every spelling of one mailbox
+/// counts: `mailbox::canonical`), so replyd cannot be used to flood a stranger's inbox.
 pub const CONFIRM_INTERVAL: Duration = Duration::hours(24);
 
 /// Records an opt-in by `email_norm`. Returns the subscriber id when a confirmation mail is
-/// due: the address is not confirmed and none was sent to it in the last 24 hours.
+/// due: the address is not confirmed and none was sent to its mailbox, under any spelling,
+/// in the last 24 hours.
 pub async fn opt_in<C: ConnectionTrait>(
     db: &C,
     email_norm: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbErr> {
+    let mailbox = crate::mailbox::canonical(email_norm);
     let found = mail_subscriber::Entity::find()
         .filter(mail_subscriber::Column::EmailNorm.eq(email_norm))
         .one(db)
         .await?;
+    let sent_to_mailbox = mail_subscriber::Entity::find()
+        .filter(mail_subscriber::Column::Mailbox.eq(mailbox.as_str()))
+        .filter(mail_subscriber::Column::ConfirmSentAt.gt(now - CONFIRM_INTERVAL))
+        .one(db)
+        .await?
+        .is_some();
     let Some(sub) = found else {
         let row = mail_subscriber::ActiveModel {
             id: NotSet,
             email_norm: Set(email_norm.to_owned()),
+            mailbox: Set(mailbox),
             confirmed_at: Set(None),
-            confirm_sent_at: Set(Some(now)),
+            confirm_sent_at: Set((!sent_to_mailbox).then_some(now)),
             unsubscribed_all: Set(false),
             created_at: Set(now),
         }
         .insert(db)
         .await?;
-        return Ok(Some(row.id));
+        return Ok((!sent_to_mailbox).then_some(row.id));
     };
     // Whoever unsubscribed from everything is never asked again; confirming through an
     // older confirmation link is the way back.
@@ -45,12 +54,13 @@ pub async fn opt_in<C: ConnectionTrait>(
     let recently = sub
         .confirm_sent_at
         .is_some_and(|at| now - at < CONFIRM_INTERVAL);
-    if confirmed || recently {
+    if confirmed || recently || sent_to_mailbox {
         return Ok(None);
     }
     let id = sub.id;
     let mut am: mail_subscriber::ActiveModel = sub.into();
     am.confirm_sent_at = Set(Some(now));
+    am.mailbox = Set(mailbox);
     am.update(db).await?;
     Ok(Some(id))
 }

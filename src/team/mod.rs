@@ -15,6 +15,7 @@ use chrono::Duration;
 pub use accounts::NewModerator;
 pub use sessions::Session;
 pub use setup::{FirstAdmin, setup_token, setup_token_valid};
+pub use tokens::TokenHolder;
 
 use crate::clock::Clock;
 use crate::config::AdminConfig;
@@ -33,6 +34,8 @@ pub enum TeamError {
     Exists,
     #[error("no moderator with that email or id")]
     UnknownModerator,
+    #[error("no API token with that id")]
+    UnknownToken,
     #[error("only admins may do this")]
     Forbidden,
     #[error("a moderator cannot deactivate themself")]
@@ -42,6 +45,9 @@ pub enum TeamError {
     SetupClosed,
     #[error("password hashing failed")]
     Hash,
+    /// Every password-check slot is taken: try again in a moment.
+    #[error("too many sign-ins at once")]
+    Busy,
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -102,6 +108,8 @@ pub struct Team {
     session_absolute: Duration,
     /// How long a first-run setup link lasts.
     setup_ttl: Duration,
+    /// One permit per password check allowed to run at once.
+    verifications: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Team {
@@ -113,6 +121,9 @@ impl Team {
             session_idle: Duration::minutes(i64::from(cfg.session_idle_minutes)),
             session_absolute: Duration::hours(i64::from(cfg.session_absolute_hours)),
             setup_ttl: Duration::minutes(i64::from(cfg.setup_link_minutes)),
+            verifications: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                cfg.max_concurrent_logins.max(1),
+            )),
         }
     }
 }

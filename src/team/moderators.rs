@@ -4,15 +4,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use super::{Acting, NewModerator, Team, TeamError, accounts};
 use crate::moderation::Actor;
 use crate::moderation::audit::{self, Entry};
-use entity::moderator;
+use entity::{moderator, session};
 
 impl Team {
     /// Every account, active or not, oldest first. Admins and the operator only.
@@ -53,8 +53,8 @@ impl Team {
     }
 
     /// Deactivates (`active = false`) or reactivates a moderator. Admins and the operator
-    /// only, and no admin deactivates themself. A deactivated moderator's sessions stop
-    /// working at once: `Team::session` turns them away.
+    /// only, and no admin deactivates themself. Deactivation deletes the moderator's
+    /// sessions in the same transaction, so reactivating never revives an old cookie.
     pub async fn set_active(
         &self,
         by: &Acting,
@@ -74,6 +74,12 @@ impl Team {
         let mut am: moderator::ActiveModel = m.into();
         am.disabled_at = Set((!active).then_some(now));
         let m = am.update(&tx).await?;
+        if !active {
+            session::Entity::delete_many()
+                .filter(session::Column::ModeratorId.eq(id))
+                .exec(&tx)
+                .await?;
+        }
         let action = if active {
             "moderator_reactivate"
         } else {
@@ -82,6 +88,22 @@ impl Team {
         record(&tx, &by.actor(), action, &m, now).await?;
         tx.commit().await?;
         Ok(m)
+    }
+}
+
+impl Team {
+    /// [`Team::set_active`] for the account with this email (`replyd moderator
+    /// deactivate|activate`).
+    pub async fn set_active_by_email(
+        &self,
+        by: &Acting,
+        email: &str,
+        active: bool,
+    ) -> Result<moderator::Model, TeamError> {
+        let m = accounts::by_email(&self.db.reader, email)
+            .await?
+            .ok_or(TeamError::UnknownModerator)?;
+        self.set_active(by, m.id, active).await
     }
 }
 

@@ -17,13 +17,21 @@ pub async fn hash(password: &str) -> Result<String, TeamError> {
         .map_err(|_| TeamError::Hash)?
 }
 
-/// Whether `password` matches `hash` (a PHC string), checked on the blocking pool. A hash
-/// that does not parse matches nothing.
-pub async fn verify(password: &str, hash: String) -> bool {
+/// Whether `password` matches `hash` (a PHC string), checked on the blocking pool while
+/// holding `permit`, one of the bounded slots. A hash that does not parse matches nothing.
+pub async fn verify(
+    password: &str,
+    hash: String,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> bool {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || verify_now(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        let ok = verify_now(&password, &hash);
+        drop(permit);
+        ok
+    })
+    .await
+    .unwrap_or(false)
 }
 
 fn hash_now(password: &str) -> Result<String, TeamError> {
@@ -59,7 +67,14 @@ mod tests {
     async fn a_hashed_password_verifies_and_another_does_not() {
         let h = hash("correct horse battery").await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", h.clone()).await);
-        assert!(!verify("wrong horse battery", h).await);
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+        let permit = || slots.clone().try_acquire_owned().unwrap();
+        assert!(verify("correct horse battery", h.clone(), permit()).await);
+        assert!(!verify("wrong horse battery", h, permit()).await);
+        assert_eq!(
+            slots.available_permits(),
+            1,
+            "each check gives its slot back"
+        );
     }
 }

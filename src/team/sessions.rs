@@ -35,7 +35,7 @@ impl Session {
 impl Team {
     /// Checks a login and starts a session: the only copy of its id, for the cookie.
     /// Unknown emails, wrong passwords and deactivated accounts all get `None`, in the same
-    /// time.
+    /// time. Past `admin.max_concurrent_logins` checks at once: `TeamError::Busy`.
     pub async fn log_in(&self, email: &str, password: &str) -> Result<Option<String>, TeamError> {
         let found = accounts::by_email(&self.db.reader, email).await?;
         let hash = found
@@ -43,7 +43,14 @@ impl Team {
             .map_or(passwords::DUMMY_HASH.to_owned(), |m| {
                 m.password_hash.clone()
             });
-        let ok = passwords::verify(password, hash).await;
+        // The permit is held by the check itself, so a client that hangs up cannot free
+        // its slot while the hash still runs.
+        let permit = self
+            .verifications
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| TeamError::Busy)?;
+        let ok = passwords::verify(password, hash, permit).await;
         match found.filter(|m| ok && m.disabled_at.is_none()) {
             Some(m) => Ok(Some(self.start_session(m.id).await?)),
             None => Ok(None),

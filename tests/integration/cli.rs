@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::support::dashboard::PASSWORD;
 use crate::support::{TempDir, TestApp};
 
-fn replyd(config: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub fn replyd(config: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_replyd"))
         .arg("--config")
         .arg(config)
@@ -34,7 +34,7 @@ fn replyd(config: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String
 }
 
 /// A config file over a fresh SQLite file in `dir`: the database's path and the config's.
-fn sqlite_config(dir: &TempDir) -> (PathBuf, PathBuf) {
+pub fn sqlite_config(dir: &TempDir) -> (PathBuf, PathBuf) {
     let db = dir.path.join("cli.db");
     let config = dir.path.join("replyd.toml");
     std::fs::write(

@@ -65,14 +65,14 @@ pub async fn submit(
     headers: HeaderMap,
     form: Result<AnonForm, Response>,
 ) -> Response {
-    if let Err(limited) = limit::check_login(&state, ip).await {
-        return AdminPage(ApiError::RateLimited(limited)).into_response();
-    }
     let AnonForm(fields) = match form {
         Ok(f) => f,
         Err(res) => return res,
     };
     let email = fields.text("email");
+    if let Err(limited) = limit::check_login(&state, ip, &email).await {
+        return AdminPage(ApiError::RateLimited(limited)).into_response();
+    }
     let next = fields.get("next").map(str::to_owned);
     let found = match state.team.log_in(&email, &fields.text("password")).await {
         Ok(found) => found,

@@ -11,8 +11,9 @@ use super::views::{ActPage, Card, when};
 use crate::http::AppState;
 use crate::http::error::{AdminPage, ApiError};
 use crate::keys::token::TokenError;
-use crate::moderation::{Action, LinkOutcome, ModerationError, SpentLink};
+use crate::moderation::{Action, LinkOutcome, ModerationError, SpentLink, link_is_stale};
 use crate::notify::links::{self, OneClick};
+use entity::enums::CommentStatus;
 
 fn past(a: Action) -> &'static str {
     match a {
@@ -45,6 +46,14 @@ fn message_page(status: StatusCode, heading: &str, message: String) -> Response 
 
 fn verified(state: &AppState, token: &str) -> Result<OneClick, TokenError> {
     links::verify_one_click(&state.keys, token, state.clock.now())
+}
+
+fn stale(now: CommentStatus) -> String {
+    format!(
+        "This comment changed after this mail was sent (it is {} now), so the link no longer \
+         acts. Open the dashboard to moderate it.",
+        now.as_str()
+    )
 }
 
 fn already(spent: &SpentLink) -> String {
@@ -82,6 +91,13 @@ pub async fn show(
     if c.deleted {
         return Err(AdminPage(ApiError::Gone));
     }
+    if link_is_stale(&link, &c) {
+        return Ok(message_page(
+            StatusCode::OK,
+            "Link out of date",
+            stale(c.status),
+        ));
+    }
     let parent = match c.parent_id {
         Some(id) => state.moderation.comments_by_ids(&[id]).await?.pop(),
         None => None,
@@ -117,6 +133,11 @@ pub async fn submit(
         Ok(LinkOutcome::Done(_)) => {
             Ok(Redirect::to(&format!("/admin/act/{token}?done=1")).into_response())
         }
+        Ok(LinkOutcome::Stale(now)) => Ok(message_page(
+            StatusCode::CONFLICT,
+            "Link out of date",
+            stale(now),
+        )),
         Ok(LinkOutcome::AlreadyUsed(spent)) => Ok(message_page(
             StatusCode::CONFLICT,
             "Link already used",

@@ -12,10 +12,47 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::IdPath;
 use crate::moderation::input::CommentText;
 use crate::moderation::{Action, Actor, Deletion, QueueFilter, QueueOrder};
+use crate::team::TokenHolder;
 use entity::enums::CommentStatus;
 
 /// A request made with a valid moderator API token.
 pub struct Moderator(pub Actor);
+
+/// A request made with a token that has an admin's rights (see `team::TokenHolder`):
+/// what only admins see on the dashboard, such as the mail queue and its recipients.
+pub struct AdminToken(pub Actor);
+
+impl<S> FromRequestParts<S> for AdminToken
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let holder = holder(parts, &AppState::from_ref(state)).await?;
+        if !holder.admin {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(AdminToken(holder.acting.actor()))
+    }
+}
+
+/// The holder of the request's bearer token, or 401.
+async fn holder(parts: &Parts, state: &AppState) -> Result<TokenHolder, ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized)?;
+    state
+        .team
+        .authenticate_token(token)
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
 
 impl<S> FromRequestParts<S> for Moderator
 where
@@ -25,20 +62,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let state = AppState::from_ref(state);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::Unauthorized)?;
-        state
-            .team
-            .authenticate_token(token)
-            .await?
-            .map(|holder| Moderator(holder.actor()))
-            .ok_or(ApiError::Unauthorized)
+        let holder = holder(parts, &AppState::from_ref(state)).await?;
+        Ok(Moderator(holder.acting.actor()))
     }
 }
 
@@ -53,6 +78,7 @@ pub struct QueueQuery {
     pub q: Option<String>,
     /// newest (default) | oldest
     pub order: Option<String>,
+    /// At most 1000000.
     pub offset: Option<u64>,
     /// 1-200, default 50.
     pub limit: Option<u64>,
@@ -109,7 +135,7 @@ pub async fn list(
         uri: q.uri.filter(|s| !s.is_empty()),
         search: q.q,
         order,
-        offset: q.offset.unwrap_or(0),
+        offset: super::paging::offset(q.offset)?,
         limit,
     };
     let page = state.moderation.queue(&filter).await?;
@@ -244,6 +270,7 @@ pub async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub comment_id: Option<i64>,
+    /// At most 1000000.
     pub offset: Option<u64>,
     /// 1-500, default 100.
     pub limit: Option<u64>,
@@ -266,7 +293,7 @@ pub async fn audit(
     }
     let (rows, total) = state
         .moderation
-        .audit_log(q.comment_id, q.offset.unwrap_or(0), limit)
+        .audit_log(q.comment_id, super::paging::offset(q.offset)?, limit)
         .await?;
     Ok(Json(AuditList {
         entries: rows.iter().map(AuditEntry::from).collect(),

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod comments;
 pub mod outbox;
 pub mod own;
+pub mod paging;
 pub mod privacy;
 pub mod reads;
 pub mod reports;

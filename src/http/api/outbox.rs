@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::admin::Moderator;
+use super::admin::AdminToken;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::IdPath;
@@ -21,7 +21,7 @@ pub struct OutboxQuery {
     pub limit: Option<u64>,
 }
 
-/// One outgoing mail. Moderators may see recipients.
+/// One outgoing mail. Admins (and operator tokens) may see recipients.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxItem {
     pub id: i64,
@@ -74,12 +74,13 @@ fn bad(field: &str, msg: &str) -> ApiError {
         (status = 200, body = OutboxList),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "The token has a moderator's rights, not an admin's", body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<AppState>,
-    _m: Moderator,
+    _a: AdminToken,
     query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<OutboxList>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::Malformed(e.body_text()))?;
@@ -106,12 +107,13 @@ pub async fn list(
     responses(
         (status = 200, body = OutboxItem),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "The token has a moderator's rights, not an admin's", body = ErrorBody),
         (status = 404, description = "No dead mail with this id", body = ErrorBody),
     )
 )]
 pub async fn retry(
     State(state): State<AppState>,
-    _m: Moderator,
+    _a: AdminToken,
     IdPath(id): IdPath,
 ) -> Result<Json<OutboxItem>, ApiError> {
     let row = state.notify.retry(id).await?.ok_or(ApiError::NotFound)?;

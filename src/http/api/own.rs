@@ -6,8 +6,10 @@ use utoipa::ToSchema;
 
 use super::views::{DeleteResponse, OwnCommentResponse};
 use crate::http::AppState;
+use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::IdPath;
+use crate::http::limit;
 use crate::moderation::Deletion;
 use crate::moderation::input::CommentText;
 
@@ -24,23 +26,28 @@ pub struct OwnDeleteRequest {
     pub edit_token: String,
 }
 
-/// Edit your own comment within 15 minutes of posting. On moderated sites it waits again.
+/// Edit your own comment within 15 minutes of posting. The new text is screened like a new
+/// comment and the edit counts against the address's limits; on moderated sites it waits
+/// again.
 #[utoipa::path(
     patch, path = "/api/v1/comments/{id}", tag = "comments", params(("id" = i64, Path)),
     request_body = OwnEditRequest,
     responses(
         (status = 200, body = OwnCommentResponse), (status = 400, body = ErrorBody), (status = 403, description = "Wrong or expired token", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "Over the address's comment limit", body = ErrorBody),
     )
 )]
 pub async fn edit_own(
     State(state): State<AppState>,
     IdPath(id): IdPath,
+    ClientIp(ip): ClientIp,
     body: Result<Json<OwnEditRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<OwnCommentResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::Malformed(e.body_text()))?;
     let text = CommentText::parse(&req.text)
         .map_err(|m| ApiError::Validation([("text".to_owned(), vec![m])].into()))?;
+    limit::check_edit(&state, ip).await?;
     let c = state.moderation.edit_own(id, &req.edit_token, text).await?;
     Ok(Json(OwnCommentResponse {
         id: c.id,

@@ -13,11 +13,11 @@ use utoipa::IntoParams;
 use super::views::{CountsResponse, FormTokenResponse, PublicComment, ThreadBody, ThreadResponse};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::{AppState, cacheable};
-use crate::moderation::FieldErrors;
-use crate::moderation::ThreadView;
 use crate::moderation::closing::parse_published;
+use crate::moderation::input::PageUri;
 use crate::moderation::screening::form_token;
 use crate::moderation::thread_cache::{Cached, Lookup, Variant};
+use crate::moderation::{FieldErrors, ModerationError, ThreadView};
 
 const MAX_COUNT_URIS: usize = 100;
 
@@ -28,7 +28,7 @@ pub struct ThreadQuery {
     pub site: Option<String>,
     /// Page path.
     pub uri: Option<String>,
-    /// Comments to skip (oldest first).
+    /// Comments to skip (oldest first), at most 1000000.
     pub offset: Option<u64>,
     /// At most this many comments (1-500, default 200).
     pub limit: Option<u64>,
@@ -57,6 +57,12 @@ pub async fn thread(
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::Malformed(e.body_text()))?;
     let (site, uri) = site_and_uri(q.site.as_deref(), q.uri.as_deref())?;
+    // Everything is checked before the cache is touched: only reads that can succeed
+    // may ever be stored.
+    if state.config.site(site).is_none() {
+        return Err(ModerationError::UnknownSite.into());
+    }
+    PageUri::parse(uri).map_err(|e| field_error("uri", &e))?;
     let limit = q.limit.unwrap_or(200);
     if !(1..=500).contains(&limit) {
         return Err(field_error("limit", "must be between 1 and 500"));
@@ -148,7 +154,7 @@ fn thread_view(q: &ThreadQuery, limit: u64) -> Result<ThreadView, ApiError> {
     let published =
         parse_published(q.published.as_deref()).map_err(|e| field_error("published", &e))?;
     Ok(ThreadView {
-        offset: q.offset.unwrap_or(0),
+        offset: super::paging::offset(q.offset)?,
         limit,
         newest_first,
         published,
@@ -186,7 +192,7 @@ fn field_error(field: &str, msg: &str) -> ApiError {
     get, path = "/api/v1/counts", tag = "comments",
     params(
         ("site" = String, Query, description = "Site id"),
-        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100"),
+        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100, repeats included"),
     ),
     responses(
         (status = 200, description = "Cacheable like the thread", body = CountsResponse),
@@ -205,7 +211,11 @@ pub async fn counts(
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match k.as_ref() {
             "site" => site = Some(v.into_owned()),
-            "uri" if !uris.iter().any(|u| *u == v) => uris.push(v.into_owned()),
+            // Capped as sent, before de-duplication, so the work stays bounded.
+            "uri" if uris.len() == MAX_COUNT_URIS => {
+                return Err(field_error("uri", "at most 100 uris per request"));
+            }
+            "uri" => uris.push(v.into_owned()),
             _ => {}
         }
     }
@@ -215,9 +225,8 @@ pub async fn counts(
     if uris.is_empty() {
         return Err(field_error("uri", "at least one uri is required"));
     }
-    if uris.len() > MAX_COUNT_URIS {
-        return Err(field_error("uri", "at most 100 uris per request"));
-    }
+    let mut seen = std::collections::HashSet::new();
+    uris.retain(|u| seen.insert(u.clone()));
     let counts = CountsResponse(state.moderation.counts(&site, &uris).await?);
     let body = serde_json::to_vec(&counts).map_err(|e| ApiError::Internal(e.into()))?;
     let etag = cacheable::etag_of(&body);

@@ -51,6 +51,5 @@ impl FromRequest<AppState> for Incoming {
 
 /// The rate limits of a valid submission: its address, its email, its page and its site.
 async fn admit(state: &AppState, new: &NewComment) -> Result<(), ApiError> {
-    let email = new.author_email.as_str();
-    limit::check_comment(state, new.client.ip, email, &new.site.id, new.uri.as_str()).await
+    limit::check_comment(state, new).await
 }

@@ -41,7 +41,7 @@ impl From<TeamError> for ApiError {
             TeamError::Exists => {
                 ApiError::Invalid("A moderator with that email already exists.".into())
             }
-            TeamError::UnknownModerator => ApiError::NotFound,
+            TeamError::UnknownModerator | TeamError::UnknownToken => ApiError::NotFound,
             TeamError::Forbidden => ApiError::Forbidden,
             TeamError::CannotDeactivateSelf => {
                 ApiError::Invalid("You cannot deactivate yourself.".into())
@@ -52,6 +52,13 @@ impl From<TeamError> for ApiError {
                     .into(),
             ),
             TeamError::Hash => ApiError::Internal(anyhow::anyhow!("password hashing failed")),
+            // Every password-check slot is busy: come back in a second.
+            TeamError::Busy => ApiError::RateLimited(crate::limits::RateLimited {
+                policy: "login-concurrency",
+                quota: 1,
+                window_secs: 1,
+                retry_after_secs: 1,
+            }),
             TeamError::Db(db) => ApiError::Internal(db.into()),
         }
     }

@@ -11,6 +11,7 @@ use super::request::{EditCookies, IssoEdit, IssoPreview, edit_token};
 use super::views::{self, CONFIG, ConfigResponse, IssoComment, IssoThread, Sort, Window};
 use super::{CommentPath, IssoIncoming, SitePath, with_cookies};
 use crate::http::AppState;
+use crate::http::client::ClientIp;
 use crate::http::error::ApiError;
 use crate::http::extract::ValidatedJson;
 use crate::moderation::input::CommentText;
@@ -188,12 +189,14 @@ pub async fn view(
 pub async fn edit(
     State(state): State<AppState>,
     path: CommentPath,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ValidatedJson(body): ValidatedJson<IssoEdit>,
 ) -> Result<Response, ApiError> {
     let token = token(&headers, path.id)?;
     let text = CommentText::parse(body.text.as_deref().unwrap_or_default())
         .map_err(|m| bad("text", &m))?;
+    crate::http::limit::check_edit(&state, ip).await?;
     let c = state.moderation.edit_own(path.id, &token, text).await?;
     let body = Json(IssoComment::from_model(&c, false)).into_response();
     // The same token still proves authorship until the window closes.

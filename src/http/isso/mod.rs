@@ -110,8 +110,7 @@ impl FromRequest<AppState> for IssoIncoming {
             body,
         };
         let new = NewComment::try_from((sub, submitter, &*state.config))?;
-        let email = new.author_email.as_str();
-        limit::check_comment(state, new.client.ip, email, &new.site.id, new.uri.as_str()).await?;
+        limit::check_comment(state, &new).await?;
         Ok(IssoIncoming(new))
     }
 }

@@ -82,8 +82,7 @@ impl FromRequest<AppState> for WpIncoming {
         };
         let new = NewComment::try_from((sub, submitter, &*state.config))
             .map_err(|e| refused(e, back.clone()))?;
-        let email = new.author_email.as_str();
-        limit::check_comment(state, new.client.ip, email, &new.site.id, new.uri.as_str())
+        limit::check_comment(state, &new)
             .await
             .map_err(|e| refused(e, back.clone()))?;
         Ok(WpIncoming {

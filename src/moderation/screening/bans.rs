@@ -42,6 +42,10 @@ impl BanTarget {
             }
             BanKind::Address => {
                 let net = match v.parse::<IpAddr>() {
+                    // One IPv6 client holds its whole /64: "this address" means all of it.
+                    Ok(IpAddr::V6(v6)) => IpNet::V6(
+                        ipnet::Ipv6Net::new(v6, 64).unwrap_or_else(|_| ipnet::Ipv6Net::from(v6)),
+                    ),
                     Ok(ip) => IpNet::from(ip),
                     Err(_) => v
                         .parse::<IpNet>()
@@ -106,7 +110,10 @@ impl Ban {
     /// (given raw, and as its keyed hash)?
     pub fn matches(&self, email_norm: &str, ip: Option<IpAddr>, ip_hash: Option<&str>) -> bool {
         match &self.target {
-            BanTarget::Email(e) => e == email_norm,
+            // Compared without `+tag`, so `troll+2@` is `troll@`.
+            BanTarget::Email(e) => {
+                crate::mailbox::without_tag(e) == crate::mailbox::without_tag(email_norm)
+            }
             BanTarget::AddressHash(h) => ip_hash == Some(h.as_str()),
             BanTarget::Address(net) => ip.is_some_and(|ip| net.contains(&ip)),
             BanTarget::EmailDomain(d) => {
@@ -151,7 +158,16 @@ mod tests {
         assert!(!net.matches("a@b.c", None, None));
         let one = ban(BanKind::Address, "2001:db8::1");
         assert!(one.matches("a@b.c", ip("2001:db8::1"), None));
-        assert!(!one.matches("a@b.c", ip("2001:db8::2"), None));
+        assert!(
+            one.matches("a@b.c", ip("2001:db8::2"), None),
+            "the same /64"
+        );
+        assert!(!one.matches("a@b.c", ip("2001:db8:0:1::1"), None));
+        assert_eq!(one.target.value(), "2001:db8::/64");
+        assert!(
+            e.matches("spammer+x@example.org", None, None),
+            "plus-tag variants"
+        );
 
         let d = ban(BanKind::EmailDomain, "@Spam.example");
         assert!(d.matches("x@spam.example", None, None));

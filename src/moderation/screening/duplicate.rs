@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::moderation::ModerationError;
+use crate::moderation::verdict::Finding;
 
 /// The fingerprint that makes two comments duplicates: same author email (normalised),
 /// same parent, same text once runs of whitespace are collapsed. The page is a separate,
@@ -21,6 +22,23 @@ pub fn duplicate_key(email_norm: &str, parent_id: Option<i64>, text: &str) -> St
         h.update(word.as_bytes());
     }
     hex::encode(h.finalize())
+}
+
+/// A fingerprint of its own for a duplicate from another client, which is held rather than
+/// refused (refusing would confirm whose email wrote the first): random, so it never
+/// collides with the original under the unique index.
+pub fn held_duplicate_key(dup_key: &str) -> String {
+    let salt = uuid::Uuid::new_v4();
+    hex::encode(Sha256::digest(format!("{dup_key}:held:{salt}")))
+}
+
+/// Why such a duplicate is held.
+pub fn duplicate_from_another_client() -> Finding {
+    Finding::hold(
+        "duplicate_from_another_client",
+        "the same text under the same email was already posted here from another client",
+        1.0,
+    )
 }
 
 /// A unique-index violation on insert means an identical submission raced past the check.
