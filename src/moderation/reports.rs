@@ -3,10 +3,13 @@
 //! anyone). When `report_threshold` distinct readers reported a published comment, it goes
 //! back to the queue with the reason `reported`, and moderators are alerted as usual.
 //! Dismissing the reports puts it back and keeps it up: later reports are still recorded,
-//! but never hold it again. Spam reports are kept as evidence about the author; they train
+//! but never hold it again. Acting on the comment as usual (approve, reject, spam) resolves
+//! its reports: kept, but no longer counted or listed. Spam reports are kept as evidence about the author; they train
 //! nothing.
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -17,7 +20,7 @@ use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::input::FieldError;
-use super::transitions::live_comment;
+use super::transitions::{Action, live_comment};
 use super::verdict::Reason;
 use super::{Moderation, ModerationError};
 use crate::notify::Event;
@@ -292,6 +295,44 @@ impl Moderation {
             page,
         })
     }
+}
+
+/// Whether reader reports sent this comment back to the queue (so it was published before).
+pub(super) fn held_by_reports(c: &comment::Model) -> bool {
+    let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
+    reasons.iter().any(|r| r.rule == "reported")
+}
+
+/// Resolves a comment's reports when a moderator acts on it: they stay recorded but no
+/// longer count, so it leaves the reported list (new reports count afresh). One audit row
+/// says how many, and by which action.
+pub(super) async fn resolve(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    c: &comment::Model,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<(), ModerationError> {
+    let done = comment_report::Entity::update_many()
+        .col_expr(comment_report::Column::Counted, Expr::value(false))
+        .filter(comment_report::Column::CommentId.eq(c.id))
+        .filter(comment_report::Column::Counted.eq(true))
+        .exec(tx)
+        .await?;
+    if done.rows_affected == 0 {
+        return Ok(());
+    }
+    let entry = Entry {
+        actor,
+        action: "resolve_reports",
+        comment_id: Some(c.id),
+        from: Some(c.status),
+        to: Some(action.target()),
+        detail: json!({ "reports": done.rows_affected, "by": action.name() }),
+        at: now,
+    };
+    audit::record(tx, entry).await?;
+    Ok(())
 }
 
 /// The comments the reported list shows.

@@ -45,6 +45,7 @@ mod privacy;
 mod privacy_requests;
 mod rate_limits;
 mod reports;
+mod reports_resolved;
 mod retention;
 mod shared_limits;
 mod spam;

@@ -66,7 +66,8 @@ impl Card {
             .map(|s| s.home_origin())
             .unwrap_or_default();
         let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
-        let reported = reasons.iter().any(|r| r.rule == "reported");
+        let reported = c.status == entity::enums::CommentStatus::Pending
+            && reasons.iter().any(|r| r.rule == "reported");
         Card {
             pinned: c.pinned_at.is_some(),
             page_closed: p.comments_closed,
