@@ -6,7 +6,7 @@
 //! but never hold it again. Acting on the comment as usual (approve, reject, spam) resolves
 //! its reports: kept, but no longer counted or listed. Spam reports are kept as evidence about the author; they train
 //! nothing.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -272,6 +272,51 @@ impl Moderation {
         Ok((out, total))
     }
 
+    /// Spam reports readers filed on any comment of each author, by normalised email
+    /// (authors with none are left out). Evidence for moderators; it trains nothing.
+    pub async fn spam_reports_by_author(
+        &self,
+        emails: &[String],
+    ) -> Result<HashMap<String, u64>, ModerationError> {
+        let db = &self.db.reader;
+        let emails: Vec<&String> = emails.iter().filter(|e| !e.is_empty()).collect();
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let theirs = sea_orm::sea_query::Query::select()
+            .column(comment::Column::Id)
+            .from(comment::Entity)
+            .and_where(Expr::col(comment::Column::EmailNorm).is_in(emails.iter().copied()))
+            .to_owned();
+        let per_comment: Vec<(i64, i64)> = comment_report::Entity::find()
+            .select_only()
+            .column(comment_report::Column::CommentId)
+            .column_as(comment_report::Column::Id.count(), "n")
+            .filter(comment_report::Column::Reason.eq(ReportReason::Spam.as_str()))
+            .filter(comment_report::Column::CommentId.in_subquery(theirs))
+            .group_by(comment_report::Column::CommentId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let authors: HashMap<i64, String> = comment::Entity::find()
+            .select_only()
+            .column(comment::Column::Id)
+            .column(comment::Column::EmailNorm)
+            .filter(comment::Column::Id.is_in(per_comment.iter().map(|(id, _)| *id)))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut out = HashMap::new();
+        for (id, n) in per_comment {
+            if let Some(email) = authors.get(&id) {
+                *out.entry(email.clone()).or_default() += u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(out)
+    }
+
     async fn reported_one(&self, id: i64) -> Result<Reported, ModerationError> {
         let db = &self.db.reader;
         let (comment, page) = self.comment(id).await?;
@@ -285,7 +330,11 @@ impl Moderation {
             .into_tuple()
             .all(db)
             .await?;
-        let author_spam_reports = author_spam_reports(db, &comment.email_norm).await?;
+        let email = &comment.email_norm;
+        let by_author = self
+            .spam_reports_by_author(std::slice::from_ref(email))
+            .await?;
+        let author_spam_reports = by_author.get(email).copied().unwrap_or(0);
         Ok(Reported {
             total: counts.values().sum(),
             counts,
@@ -390,29 +439,6 @@ async fn counted<C: sea_orm::ConnectionTrait>(
             Some((r.as_str(), u64::try_from(n).unwrap_or(0)))
         })
         .collect())
-}
-
-/// Spam reports on any comment by this author.
-async fn author_spam_reports<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    email_norm: &str,
-) -> Result<u64, sea_orm::DbErr> {
-    if email_norm.is_empty() {
-        return Ok(0);
-    }
-    comment_report::Entity::find()
-        .filter(comment_report::Column::Reason.eq(ReportReason::Spam.as_str()))
-        .filter(
-            comment_report::Column::CommentId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(comment::Column::Id)
-                    .from(comment::Entity)
-                    .and_where(Expr::col(comment::Column::EmailNorm).eq(email_norm))
-                    .to_owned(),
-            ),
-        )
-        .count(db)
-        .await
 }
 
 /// `3 reports: spam 2, abusive 1`.

@@ -41,6 +41,7 @@ mod observability;
 mod one_click;
 mod openapi;
 mod pinning;
+mod postmod_cards;
 mod privacy;
 mod privacy_requests;
 mod rate_limits;
