@@ -13,7 +13,8 @@ pub struct Model {
     /// `spam`, `abusive`, `off_topic` or `other`.
     pub reason: String,
     pub note: Option<String>,
-    /// It counted toward holding the comment (reports after a dismissal do not).
+    /// It counts toward holding the comment and lists it as reported. Reports after a
+    /// dismissal never do; a moderator's action on the comment resolves the earlier ones.
     pub counted: bool,
     pub created_at: DateTimeUtc,
 }

@@ -1,6 +1,8 @@
 //! Closing pages to new comments: by a moderator, by the source an import came from, or by
 //! age (`close_after_days` after the page's publication date, or else its first comment).
 //! A closed page keeps its comments; it only stops taking new ones.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sea_orm::{ConnectionTrait, DbErr, QueryOrder, QuerySelect};
@@ -86,6 +88,27 @@ pub(super) async fn openness<C: ConnectionTrait>(
 }
 
 impl Moderation {
+    /// Whether each page takes no new comments now, closed by hand or by age, by page id.
+    pub async fn pages_closed(
+        &self,
+        pages: &[&page::Model],
+    ) -> Result<HashMap<i64, bool>, ModerationError> {
+        let now = self.clock.now();
+        let mut out = HashMap::new();
+        for p in pages {
+            if out.contains_key(&p.id) {
+                continue;
+            }
+            let days = self
+                .config
+                .site(&p.site_id)
+                .map_or(0, |s| s.close_after_days);
+            let open = openness(&self.db.reader, p, days).await?;
+            out.insert(p.id, open.closed(days, now));
+        }
+        Ok(out)
+    }
+
     /// Closes (`closed`) or reopens a page by hand, creating it when it has no comments yet.
     /// Reopening also keeps it open past `close_after_days`.
     pub async fn set_page_closed(

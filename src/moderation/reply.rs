@@ -1,5 +1,6 @@
 //! A moderator's reply: published at once and marked as coming from a moderator. Replying
 //! to a pending comment approves it too, as the reply would otherwise hang in mid-air.
+//! Moderators may reply on a closed page (as in WordPress): closing stops readers only.
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, NotSet};
 use serde_json::json;
 

@@ -3,10 +3,13 @@
 //! anyone). When `report_threshold` distinct readers reported a published comment, it goes
 //! back to the queue with the reason `reported`, and moderators are alerted as usual.
 //! Dismissing the reports puts it back and keeps it up: later reports are still recorded,
-//! but never hold it again. Spam reports are kept as evidence about the author; they train
+//! but never hold it again. Acting on the comment as usual (approve, reject, spam) resolves
+//! its reports: kept, but no longer counted or listed. Spam reports are kept as evidence about the author; they train
 //! nothing.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -17,7 +20,7 @@ use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::input::FieldError;
-use super::transitions::live_comment;
+use super::transitions::{Action, live_comment};
 use super::verdict::Reason;
 use super::{Moderation, ModerationError};
 use crate::notify::Event;
@@ -269,6 +272,51 @@ impl Moderation {
         Ok((out, total))
     }
 
+    /// Spam reports readers filed on any comment of each author, by normalised email
+    /// (authors with none are left out). Evidence for moderators; it trains nothing.
+    pub async fn spam_reports_by_author(
+        &self,
+        emails: &[String],
+    ) -> Result<HashMap<String, u64>, ModerationError> {
+        let db = &self.db.reader;
+        let emails: Vec<&String> = emails.iter().filter(|e| !e.is_empty()).collect();
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let theirs = sea_orm::sea_query::Query::select()
+            .column(comment::Column::Id)
+            .from(comment::Entity)
+            .and_where(Expr::col(comment::Column::EmailNorm).is_in(emails.iter().copied()))
+            .to_owned();
+        let per_comment: Vec<(i64, i64)> = comment_report::Entity::find()
+            .select_only()
+            .column(comment_report::Column::CommentId)
+            .column_as(comment_report::Column::Id.count(), "n")
+            .filter(comment_report::Column::Reason.eq(ReportReason::Spam.as_str()))
+            .filter(comment_report::Column::CommentId.in_subquery(theirs))
+            .group_by(comment_report::Column::CommentId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let authors: HashMap<i64, String> = comment::Entity::find()
+            .select_only()
+            .column(comment::Column::Id)
+            .column(comment::Column::EmailNorm)
+            .filter(comment::Column::Id.is_in(per_comment.iter().map(|(id, _)| *id)))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut out = HashMap::new();
+        for (id, n) in per_comment {
+            if let Some(email) = authors.get(&id) {
+                *out.entry(email.clone()).or_default() += u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(out)
+    }
+
     async fn reported_one(&self, id: i64) -> Result<Reported, ModerationError> {
         let db = &self.db.reader;
         let (comment, page) = self.comment(id).await?;
@@ -282,7 +330,11 @@ impl Moderation {
             .into_tuple()
             .all(db)
             .await?;
-        let author_spam_reports = author_spam_reports(db, &comment.email_norm).await?;
+        let email = &comment.email_norm;
+        let by_author = self
+            .spam_reports_by_author(std::slice::from_ref(email))
+            .await?;
+        let author_spam_reports = by_author.get(email).copied().unwrap_or(0);
         Ok(Reported {
             total: counts.values().sum(),
             counts,
@@ -292,6 +344,44 @@ impl Moderation {
             page,
         })
     }
+}
+
+/// Whether reader reports sent this comment back to the queue (so it was published before).
+pub(super) fn held_by_reports(c: &comment::Model) -> bool {
+    let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
+    reasons.iter().any(|r| r.rule == "reported")
+}
+
+/// Resolves a comment's reports when a moderator acts on it: they stay recorded but no
+/// longer count, so it leaves the reported list (new reports count afresh). One audit row
+/// says how many, and by which action.
+pub(super) async fn resolve(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    c: &comment::Model,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<(), ModerationError> {
+    let done = comment_report::Entity::update_many()
+        .col_expr(comment_report::Column::Counted, Expr::value(false))
+        .filter(comment_report::Column::CommentId.eq(c.id))
+        .filter(comment_report::Column::Counted.eq(true))
+        .exec(tx)
+        .await?;
+    if done.rows_affected == 0 {
+        return Ok(());
+    }
+    let entry = Entry {
+        actor,
+        action: "resolve_reports",
+        comment_id: Some(c.id),
+        from: Some(c.status),
+        to: Some(action.target()),
+        detail: json!({ "reports": done.rows_affected, "by": action.name() }),
+        at: now,
+    };
+    audit::record(tx, entry).await?;
+    Ok(())
 }
 
 /// The comments the reported list shows.
@@ -349,29 +439,6 @@ async fn counted<C: sea_orm::ConnectionTrait>(
             Some((r.as_str(), u64::try_from(n).unwrap_or(0)))
         })
         .collect())
-}
-
-/// Spam reports on any comment by this author.
-async fn author_spam_reports<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    email_norm: &str,
-) -> Result<u64, sea_orm::DbErr> {
-    if email_norm.is_empty() {
-        return Ok(0);
-    }
-    comment_report::Entity::find()
-        .filter(comment_report::Column::Reason.eq(ReportReason::Spam.as_str()))
-        .filter(
-            comment_report::Column::CommentId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(comment::Column::Id)
-                    .from(comment::Entity)
-                    .and_where(Expr::col(comment::Column::EmailNorm).eq(email_norm))
-                    .to_owned(),
-            ),
-        )
-        .count(db)
-        .await
 }
 
 /// `3 reports: spam 2, abusive 1`.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::audit::{self, Actor, Entry};
 use super::input::CommentText;
-use super::{Moderation, ModerationError, markdown};
+use super::{Moderation, ModerationError, markdown, reports};
 use crate::notify::Event;
 use entity::comment;
 
@@ -49,12 +49,15 @@ impl Moderation {
         detail: serde_json::Value,
     ) -> Result<comment::Model, ModerationError> {
         let current = live_comment(tx, id).await?;
+        let now = self.clock.now();
+        // Acting on a comment answers its reports, whatever the action.
+        reports::resolve(tx, actor, &current, action, now).await?;
         let from = current.status;
         let to = action.target();
         if from == to {
             return Ok(current);
         }
-        let now = self.clock.now();
+        let republished = reports::held_by_reports(&current);
         let mut am: comment::ActiveModel = current.into();
         am.status = Set(to);
         am.updated_at = Set(now);
@@ -75,6 +78,7 @@ impl Moderation {
         let event = Event::StatusChanged {
             from,
             comment: &updated,
+            republished,
         };
         self.enqueue_mail(tx, event, now).await?;
         Ok(updated)

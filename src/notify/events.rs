@@ -18,6 +18,9 @@ pub enum Event<'a> {
     StatusChanged {
         from: CommentStatus,
         comment: &'a comment::Model,
+        /// It had been published before reader reports held it: its author and the parent's
+        /// author heard of it then, so approving it again mails nobody.
+        republished: bool,
     },
     /// Reader reports sent a published comment back to the queue.
     Reported(&'a comment::Model),
@@ -73,7 +76,9 @@ fn webhook_events<'a>(event: &Event<'a>) -> (Vec<WebhookEvent>, &'a comment::Mod
             },
             c,
         ),
-        Event::StatusChanged { from, comment: c } if from != c.status => (
+        Event::StatusChanged {
+            from, comment: c, ..
+        } if from != c.status => (
             match c.status {
                 CommentStatus::Approved => vec![W::Approved],
                 CommentStatus::Spam => vec![W::Spammed],
@@ -127,8 +132,15 @@ async fn mails_for<C: ConnectionTrait>(
         // own (the comment's first alert already took the plain one).
         Event::Reported(c) => q.alerts(site, c, &format!(":reported:{}", now.timestamp())),
         Event::Deleted(_) => {}
-        Event::StatusChanged { from, comment: c } => {
-            if c.status == CommentStatus::Approved && from != CommentStatus::Approved {
+        Event::StatusChanged {
+            from,
+            comment: c,
+            republished,
+        } => {
+            if c.status == CommentStatus::Approved
+                && from != CommentStatus::Approved
+                && !republished
+            {
                 q.reply(tx, c).await?;
                 if from == CommentStatus::Pending && site.approval_notice {
                     q.approved(tx, c).await?;

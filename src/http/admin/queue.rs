@@ -222,7 +222,8 @@ pub async fn page(
     Ok(render(StatusCode::OK, &view))
 }
 
-/// Cards for queue rows, each with the comment it replies to.
+/// Cards for queue rows, each with the comment it replies to, its page's real state (closed
+/// by hand or by age) and the spam reports readers filed against its author.
 pub(super) async fn cards(
     state: &AppState,
     items: &[(comment::Model, page::Model)],
@@ -235,11 +236,18 @@ pub(super) async fn cards(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    let pages: Vec<&page::Model> = items.iter().map(|(_, p)| p).collect();
+    let closed = state.moderation.pages_closed(&pages).await?;
+    let emails: Vec<String> = items.iter().map(|(c, _)| c.email_norm.clone()).collect();
+    let spam_reports = state.moderation.spam_reports_by_author(&emails).await?;
     Ok(items
         .iter()
         .map(|(c, p)| {
             let parent = c.parent_id.and_then(|id| parents.get(&id));
-            Card::new(&state.config, c, p, parent)
+            let mut card = Card::new(&state.config, c, p, parent);
+            card.page_closed = closed.get(&p.id).copied().unwrap_or(card.page_closed);
+            card.author_spam_reports = spam_reports.get(&c.email_norm).copied().unwrap_or(0);
+            card
         })
         .collect())
 }

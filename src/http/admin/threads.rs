@@ -37,12 +37,8 @@ pub async fn reports(
     let mut cards = cards(&state, &pairs).await?;
     for (card, r) in cards.iter_mut().zip(&rows) {
         let counts: Vec<String> = r.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        let mut summary = format!("{} ({})", r.total, counts.join(", "));
-        if r.author_spam_reports > 0 {
-            let n = r.author_spam_reports;
-            summary.push_str(&format!("; spam reports on this author's comments: {n}"));
-        }
-        card.reports = Some(summary);
+        // The author's spam reports are on every card (`cards`).
+        card.reports = Some(format!("{} ({})", r.total, counts.join(", ")));
         card.report_notes = r.notes.clone();
     }
     let view = ReportsPage {

@@ -44,8 +44,11 @@ pub struct Card {
     pub deleted: bool,
     /// Pinned to the top of its thread.
     pub pinned: bool,
-    /// Its page was closed by hand (or by the source of an import).
+    /// Its page takes no new comments now: closed by hand (or by an import's source) here,
+    /// and by age too once [`super::queue::cards`] has read the page's real state.
     pub page_closed: bool,
+    /// Spam reports readers filed on any of the author's comments (evidence, never a filter).
+    pub author_spam_reports: u64,
     /// Held for reader reports, or listed on the Reported tab: reports can be dismissed.
     pub reported: bool,
     /// What readers reported, on the Reported tab.
@@ -66,10 +69,12 @@ impl Card {
             .map(|s| s.home_origin())
             .unwrap_or_default();
         let reasons: Vec<Reason> = serde_json::from_str(&c.reasons).unwrap_or_default();
-        let reported = reasons.iter().any(|r| r.rule == "reported");
+        let reported = c.status == entity::enums::CommentStatus::Pending
+            && reasons.iter().any(|r| r.rule == "reported");
         Card {
             pinned: c.pinned_at.is_some(),
             page_closed: p.comments_closed,
+            author_spam_reports: 0,
             reported,
             reports: None,
             report_notes: Vec::new(),
