@@ -12,5 +12,8 @@ pub mod page;
 pub mod privacy_request;
 pub mod session;
 pub mod setting;
+pub mod spam_model;
+pub mod spam_token;
+pub mod spam_training;
 pub mod spent_link;
 pub mod wordpress_id;

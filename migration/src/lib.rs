@@ -10,6 +10,7 @@ mod m20261202_000006_audit_actor;
 mod m20261203_200001_imports;
 mod m20261203_300001_wordpress_ids;
 mod m20261203_300002_privacy_requests;
+mod m20261204_100001_spam_filter;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_300001_wordpress_ids::Migration),
             Box::new(m20261203_300002_privacy_requests::Migration),
             Box::new(m20261203_200001_imports::Migration),
+            Box::new(m20261204_100001_spam_filter::Migration),
         ]
     }
 }

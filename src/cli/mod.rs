@@ -1,4 +1,4 @@
-//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge>`.
+//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge|spam>`.
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -14,6 +14,8 @@ use crate::team::{Acting, NewModerator, Team};
 use entity::enums::Role;
 
 mod seed;
+mod spam;
+pub use spam::read_corpus as spam_corpus;
 mod transfer;
 
 #[derive(Debug, Parser)]
@@ -65,6 +67,11 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Remove now what `[retention]` no longer keeps (`--dry-run` only shows it).
     Purge(transfer::PurgeArgs),
+    /// The spam filter: `spam eval` measures it on a labelled corpus.
+    Spam {
+        #[command(subcommand)]
+        action: spam::SpamCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => transfer::import(config, args).await,
         Command::Export(args) => transfer::export(config, args).await,
         Command::Purge(args) => transfer::purge(config, args).await,
+        Command::Spam { action } => spam::run(&config, action),
         Command::Token {
             action: TokenCommand::Create { name, moderator },
         } => {

@@ -15,7 +15,7 @@ mod tests;
 pub use sections::{
     AdminConfig, CacheConfig, DatabaseConfig, MailConfig, MailTransport, PrivacyConfig,
     RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig, SmtpSecurity,
-    SpamConfig,
+    SpamConfig, SpamFilterConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};

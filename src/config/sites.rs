@@ -42,6 +42,9 @@ pub struct SiteConfig {
     pub alerts: AlertMode,
     /// Tell an author (confirmed and opted in) when their held comment is approved.
     pub approval_notice: bool,
+    /// The spam filter model this site learns from and is judged by: its own id unless the
+    /// entry names one, and sites naming the same model share it.
+    pub spam_model: String,
 }
 
 /// `[site_defaults]`: the value of each per-site key a `[[sites]]` entry leaves out. A file
@@ -66,12 +69,14 @@ pub(super) struct SiteEntry {
     notify: Option<Vec<String>>,
     alerts: Option<AlertMode>,
     approval_notice: Option<bool>,
+    spam_model: Option<String>,
 }
 
 impl SiteEntry {
     /// The site, with each key the entry leaves out taken from `defaults`.
     pub(super) fn resolve(self, defaults: &SiteDefaults) -> SiteConfig {
         SiteConfig {
+            spam_model: self.spam_model.unwrap_or_else(|| self.id.clone()),
             id: self.id,
             name: self.name,
             origins: self.origins,

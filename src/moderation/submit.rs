@@ -10,8 +10,10 @@ use serde_json::json;
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Decision, Facts};
 use super::screening::{self, Context};
+use super::verdict::{Finding, Verdict};
 use super::{Moderation, ModerationError, markdown, store};
 use crate::config::SiteConfig;
+use crate::spam;
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -122,10 +124,11 @@ impl Moderation {
             email_norm: &client.email_norm,
             now,
         };
+        let findings = self.findings(&new, &cx, &lists).await?;
         let decision = policy::decide(&Facts {
             mode: new.site.moderation,
             author_known: pre.author_known,
-            findings: screening::screen(&new, &cx, &lists),
+            findings,
         });
         let title = new.title.clone().map(PageTitle::into_inner);
         Ok(Prepared {
@@ -139,6 +142,33 @@ impl Moderation {
             dup_key,
             now,
         })
+    }
+}
+
+impl Moderation {
+    /// Screening's findings and the spam filter's. Once the filter is trained enough to
+    /// decide, a comment it lets through is not held for its link count alone: the links
+    /// are among its features.
+    async fn findings(
+        &self,
+        new: &NewComment,
+        cx: &Context<'_>,
+        lists: &screening::Lists,
+    ) -> Result<Vec<Finding>, ModerationError> {
+        let mut findings = screening::screen(new, cx, lists);
+        let message = spam::Message {
+            name: new.author_name.as_str(),
+            email: cx.email_norm,
+            website: new.author_url.as_ref().map(AuthorUrl::as_str),
+            text: new.text.as_str(),
+        };
+        if let Some(f) = self.judge(&new.site.spam_model, &message).await? {
+            if f.verdict == Verdict::Note {
+                findings.retain(|x| x.reason.rule != "too_many_links");
+            }
+            findings.push(f);
+        }
+        Ok(findings)
     }
 }
 

@@ -77,9 +77,10 @@ impl Model {
 
     /// Keeps at most `max` features: when over, drops features to 90 % of `max`, those
     /// counted least first and, among them, those seen longest ago.
-    pub fn prune(&mut self, max: usize) -> usize {
+    /// Returns the features it dropped.
+    pub fn prune(&mut self, max: usize) -> Vec<String> {
         if self.tokens.len() <= max {
-            return 0;
+            return Vec::new();
         }
         let keep = max - max / 10;
         let mut order: Vec<(u32, u32, &String)> = self
@@ -93,7 +94,7 @@ impl Model {
         for k in &gone {
             self.tokens.remove(k);
         }
-        gone.len()
+        gone
     }
 
     /// Bytes this model holds in memory, roughly: keys, counts and the table's overhead.
@@ -155,10 +156,10 @@ mod tests {
         }
         assert_eq!(m.tokens.len(), 21);
         let dropped = m.prune(20);
-        assert_eq!(dropped, 3);
+        assert_eq!(dropped.len(), 3);
         assert!(m.tokens.contains_key("common"));
         assert!(!m.tokens.contains_key("old"));
         assert!(!m.tokens.contains_key("new1"));
-        assert_eq!(m.prune(20), 0);
+        assert!(m.prune(20).is_empty());
     }
 }

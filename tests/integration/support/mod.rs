@@ -82,6 +82,7 @@ pub fn test_sites() -> Vec<SiteConfig> {
         notify: vec![format!("mods@{id}.example")],
         alerts: AlertMode::Held,
         approval_notice: true,
+        spam_model: id.into(),
     };
     vec![
         site("blog", ModerationMode::All),
