@@ -43,6 +43,7 @@ mod rate_limits;
 mod retention;
 mod shared_limits;
 mod spam;
+mod spam_filter;
 mod submit;
 mod thread_cache;
 mod tokens;

@@ -10,6 +10,7 @@ pub mod pg;
 pub mod redis;
 pub mod samples;
 pub mod smtp;
+pub mod spam_corpus;
 pub mod widget;
 
 use std::net::SocketAddr;
