@@ -13,6 +13,7 @@ pub mod privacy_request;
 pub mod session;
 pub mod setting;
 pub mod spam_model;
+pub mod spam_score;
 pub mod spam_token;
 pub mod spam_training;
 pub mod spent_link;

@@ -1,7 +1,7 @@
 //! The spam filter's models: one row of totals per model (messages trained as spam and as
 //! ham, and the training step), one row per feature with its counts, and one row per
 //! trained comment saying which model it trained and as what, so that undoing a decision
-//! untrains exactly that.
+//! untrains exactly that; and the score each comment got when it arrived.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -32,6 +32,13 @@ enum SpamTrainings {
     CommentId,
     Model,
     Label,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum SpamScores {
+    Table,
+    CommentId,
+    Score,
 }
 
 #[async_trait::async_trait]
@@ -72,11 +79,29 @@ impl MigrationTrait for Migration {
                 .col(string_len(SpamTrainings::Label, 8))
                 .to_owned(),
         )
+        .await?;
+        // The filter's score of a comment when it arrived, so the queue can sort by it.
+        m.create_table(
+            Table::create()
+                .table(SpamScores::Table)
+                .col(big_integer(SpamScores::CommentId).primary_key())
+                .col(double(SpamScores::Score))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_spam_scores_score")
+                .table(SpamScores::Table)
+                .col(SpamScores::Score)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
+            SpamScores::Table.into_iden(),
             SpamTrainings::Table.into_iden(),
             SpamTokens::Table.into_iden(),
             SpamModels::Table.into_iden(),

@@ -86,6 +86,8 @@ pub(super) struct Prepared {
     /// The duplicate fingerprint, also in `row`: it finds the row again after the insert.
     pub dup_key: String,
     pub reasons: serde_json::Value,
+    /// The spam filter's score, when it scored the comment.
+    pub spam_score: Option<f32>,
     pub now: DateTime<Utc>,
 }
 
@@ -138,6 +140,7 @@ impl Moderation {
             title,
             parent_id: new.parent_id,
             reasons: json!({ "reasons": decision.reasons }),
+            spam_score: super::filter::score_of(&decision.reasons),
             row: row(new, client, &decision, &dup_key, now),
             dup_key,
             now,

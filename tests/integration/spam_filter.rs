@@ -143,6 +143,26 @@ backends! {
         trained(&app, 5, 4).await;
         let again = score(&app, &app, &token, 12).await;
         assert!(again.1 < after.1, "{after:?} -> {again:?}");
+
+        // The queue sorts by score, highest first, the comments it never scored last.
+        let (status, list) = app
+            .admin(&token, Method::GET, "/api/v1/admin/comments?order=spam_score&limit=200")
+            .await;
+        assert_eq!(status, 200, "{list}");
+        let scores: Vec<Option<f64>> = list["comments"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{list}"))
+            .iter()
+            .map(|c| c["spam_score"].as_f64())
+            .collect();
+        let scored: Vec<f64> = scores.iter().map_while(|s| *s).collect();
+        assert_eq!(scored.len(), 3, "{scores:?}");
+        assert!(scored.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+        assert!(scores[3..].iter().all(Option::is_none), "{scores:?}");
+        let (status, _) = app
+            .admin(&token, Method::GET, "/api/v1/admin/comments?order=loudest")
+            .await;
+        assert_eq!(status, 422);
     }
 
     async fn replayed_decisions_teach_the_filter_to_catch_unseen_spam(b) {

@@ -51,7 +51,7 @@ pub struct QueueQuery {
     pub uri: Option<String>,
     /// Matches text, author name or email.
     pub q: Option<String>,
-    /// newest (default) | oldest
+    /// newest (default) | oldest | spam_score (highest first, unscored last)
     pub order: Option<String>,
     pub offset: Option<u64>,
     /// 1-200, default 50.
@@ -96,7 +96,8 @@ pub async fn list(
     let order = match q.order.as_deref() {
         None | Some("newest") => QueueOrder::Newest,
         Some("oldest") => QueueOrder::Oldest,
-        Some(_) => return Err(bad("order", "must be newest or oldest")),
+        Some("spam_score") => QueueOrder::SpamScore,
+        Some(_) => return Err(bad("order", "must be newest, oldest or spam_score")),
     };
     let filter = QueueFilter {
         status: q

@@ -150,6 +150,14 @@ impl Moderation {
     }
 }
 
+/// Keeps the scores of newly stored comments, for the queue's order by score.
+pub(super) async fn record_scores(
+    tx: &DatabaseTransaction,
+    scores: &[(i64, f32)],
+) -> Result<(), DbErr> {
+    store::record_scores(tx, scores).await
+}
+
 /// The filter's score among a comment's stored reasons, if it scored the comment.
 pub fn score_of(reasons: &[super::verdict::Reason]) -> Option<f32> {
     reasons.iter().find(|r| r.rule == RULE).map(|r| r.score)

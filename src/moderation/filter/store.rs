@@ -5,7 +5,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::spam::{Counts, Label, Model};
-use entity::{spam_model, spam_token, spam_training};
+use entity::{spam_model, spam_score, spam_token, spam_training};
 
 /// Rows per insert statement: five values each, well under every backend's bind limit.
 const CHUNK: usize = 1000;
@@ -190,5 +190,20 @@ pub async fn forget<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Inserts the arrival scores of new comments, one statement.
+pub async fn record_scores<C: ConnectionTrait>(db: &C, scores: &[(i64, f32)]) -> Result<(), DbErr> {
+    if scores.is_empty() {
+        return Ok(());
+    }
+    let rows = scores.iter().map(|(id, s)| spam_score::ActiveModel {
+        comment_id: Set(*id),
+        score: Set(f64::from(*s)),
+    });
+    spam_score::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
