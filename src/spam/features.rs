@@ -3,6 +3,8 @@
 //! how many there are, the domain of the author's website and of their e-mail, and the
 //! shape of the name and text (capitals, repetition, length). Never the raw e-mail or the
 //! client's address: only domains and shapes, so the model holds nothing personal.
+use std::collections::HashSet;
+
 use super::normalise::fold_text;
 use super::tokens::tokens;
 
@@ -23,7 +25,7 @@ pub enum FeatureSet {
     WordsOnly,
 }
 
-/// The distinct features of a message, sorted.
+/// The distinct features of a message, in no particular order.
 pub fn features(m: &Message<'_>, set: FeatureSet) -> Vec<String> {
     let mut out = Vec::with_capacity(64 + m.text.len() / 2);
     let folded = fold_text(m.text);
@@ -35,10 +37,20 @@ pub fn features(m: &Message<'_>, set: FeatureSet) -> Vec<String> {
         author_features(m, &mut out);
         shape_features(m.text, &prose, &mut out);
     }
-    out.sort_unstable();
-    out.dedup();
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    seen.reserve(out.len());
+    let keep: Vec<bool> = out
+        .iter()
+        .map(|f| f.len() <= MAX_FEATURE && seen.insert(f.as_str()))
+        .collect();
+    drop(seen);
+    let mut keep = keep.into_iter();
+    out.retain(|_| keep.next().unwrap_or(false));
     out
 }
+
+/// Longer features (a long host name, say) are dropped: the database keeps 200 characters.
+const MAX_FEATURE: usize = 200;
 
 enum Found {
     Link(String),

@@ -28,7 +28,7 @@ pub struct Model {
     pub ham: u32,
     /// Training operations so far: the clock that `Counts::seen` reads.
     pub step: u32,
-    pub tokens: HashMap<String, Counts>,
+    pub tokens: HashMap<String, Counts, foldhash::fast::RandomState>,
 }
 
 impl Model {

@@ -143,8 +143,14 @@ fn sparse_bigrams(words: &[String], out: &mut Vec<String>) {
     for (i, a) in words.iter().enumerate() {
         for gap in 1..=BIGRAM_REACH {
             let Some(b) = words.get(i + gap) else { break };
-            let skips = " _".repeat(gap - 1);
-            out.push(format!("{a}{skips} {b}"));
+            let mut s = String::with_capacity(a.len() + b.len() + 2 * gap);
+            s.push_str(a);
+            for _ in 1..gap {
+                s.push_str(" _");
+            }
+            s.push(' ');
+            s.push_str(b);
+            out.push(s);
         }
     }
 }

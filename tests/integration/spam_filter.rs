@@ -174,6 +174,17 @@ backends! {
 async fn a_decision_on_one_instance_changes_the_score_on_the_other() {
     let Some(b) = pg::backend() else { return };
     let (a, other) = TestApp::spawn_pair(b, shared(3)).await;
+    // The other instance scores a comment first, so it holds the (empty) model in memory.
+    post(
+        &other,
+        "open",
+        json!({"text": "Hello from the other instance"}),
+    )
+    .await;
+    assert_eq!(
+        other.state.moderation.spam_models().trained("shared"),
+        Some((0, 0))
+    );
     let (token, probes) = held_probes(&a).await;
     trained(&other, 3, 3).await;
     let before = score(&other, &a, &token, 10).await;
