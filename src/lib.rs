@@ -13,6 +13,7 @@ pub mod metrics; // the Prometheus registry: requests, queue depth, mail, rate l
 pub mod moderation; // the comment domain
 pub mod notify; // email: outbox, worker, mailer, subscriptions
 pub mod retention; // forgetting what is no longer needed, on a schedule
+pub mod spam; // the spam filter that learns from moderators: features, model, scoring
 pub mod state; // shared application state
 pub mod team; // the moderator team: accounts, moderators, sessions, API tokens
 pub mod transfer; // imports (WordPress, Disqus, Isso, JSON) and exports (JSON, WXR)

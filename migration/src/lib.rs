@@ -10,6 +10,7 @@ mod m20261202_000006_audit_actor;
 mod m20261203_200001_imports;
 mod m20261203_300001_wordpress_ids;
 mod m20261203_300002_privacy_requests;
+mod m20261204_100001_spam_filter;
 mod m20261204_400001_subscriber_mailbox;
 mod m20261204_400002_token_expiry;
 mod m20261204_600001_post_moderation;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_600001_post_moderation::Migration),
             Box::new(m20261204_400001_subscriber_mailbox::Migration),
             Box::new(m20261204_400002_token_expiry::Migration),
+            Box::new(m20261204_100001_spam_filter::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge|backup|restore>`.
+//! The command line: `replyd [--config FILE] <serve|migrate|moderator|token|seed|import|export|purge|backup|restore|spam>`.
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -14,6 +14,8 @@ use crate::team::{Acting, NewModerator, Team};
 use entity::enums::Role;
 
 mod seed;
+mod spam;
+pub use spam::read_corpus as spam_corpus;
 mod team_cmd;
 mod transfer;
 
@@ -80,6 +82,11 @@ pub enum Command {
         /// Replace an existing database.
         #[arg(long)]
         force: bool,
+    },
+    /// The spam filter: `spam eval` measures it on a labelled corpus.
+    Spam {
+        #[command(subcommand)]
+        action: spam::SpamCommand,
     },
 }
 
@@ -163,6 +170,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => transfer::import(config, args).await,
         Command::Export(args) => transfer::export(config, args).await,
         Command::Purge(args) => transfer::purge(config, args).await,
+        Command::Spam { action } => spam::run(&config, action),
         Command::Backup { output } => {
             let size = crate::backup::backup(&config.database, &output).await?;
             println!("backup written to {} ({size} bytes)", output.display());

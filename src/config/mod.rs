@@ -16,7 +16,7 @@ mod webhooks;
 pub use sections::{
     AdminConfig, CacheConfig, DatabaseConfig, DkimAlgorithm, DkimConfig, MailConfig, MailTransport,
     PrivacyConfig, RateLimitConfig, RetentionConfig, SecurityConfig, ServerConfig, SmtpConfig,
-    SmtpSecurity, SpamConfig,
+    SmtpSecurity, SpamConfig, SpamFilterConfig,
 };
 pub use sites::{AlertMode, ModerationMode, SiteConfig};
 use sites::{SiteDefaults, SiteEntry};

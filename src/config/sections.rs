@@ -243,6 +243,18 @@ pub struct SpamConfig {
     pub max_links: usize,
     pub min_fill_secs: u64,
     pub form_token_max_age_secs: u64,
+    pub filter: SpamFilterConfig,
+}
+
+/// `[spam.filter]`: the filter that learns from moderators' approve and spam decisions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpamFilterConfig {
+    pub enabled: bool,
+    pub spam_threshold: f64,
+    pub hold_threshold: f64,
+    pub min_decisions: u32,
+    pub max_tokens: usize,
 }
 
 impl SpamConfig {
@@ -250,6 +262,17 @@ impl SpamConfig {
         if self.max_links == 0 || self.form_token_max_age_secs <= self.min_fill_secs {
             return Err(ConfigError::Invalid(
                 "[spam] max_links must be at least 1 and form_token_max_age_secs above min_fill_secs"
+                    .into(),
+            ));
+        }
+        let f = &self.filter;
+        if !(0.0 < f.hold_threshold
+            && f.hold_threshold <= f.spam_threshold
+            && f.spam_threshold <= 1.0)
+            || f.max_tokens < 1000
+        {
+            return Err(ConfigError::Invalid(
+                "[spam.filter] needs 0 < hold_threshold <= spam_threshold <= 1 and max_tokens >= 1000"
                     .into(),
             ));
         }

@@ -49,6 +49,9 @@ pub struct SiteConfig {
     pub report_threshold: u32,
     /// Comments a moderator may pin on one page.
     pub max_pinned: u32,
+    /// The spam filter model this site learns from and is judged by: its own id unless the
+    /// entry names one, and sites naming the same model share it.
+    pub spam_model: String,
 }
 
 /// `[site_defaults]`: the value of each per-site key a `[[sites]]` entry leaves out. A file
@@ -79,12 +82,14 @@ pub(super) struct SiteEntry {
     close_after_days: Option<u32>,
     report_threshold: Option<u32>,
     max_pinned: Option<u32>,
+    spam_model: Option<String>,
 }
 
 impl SiteEntry {
     /// The site, with each key the entry leaves out taken from `defaults`.
     pub(super) fn resolve(self, defaults: &SiteDefaults) -> SiteConfig {
         SiteConfig {
+            spam_model: self.spam_model.unwrap_or_else(|| self.id.clone()),
             id: self.id,
             name: self.name,
             origins: self.origins,

@@ -27,6 +27,7 @@ impl Moderation {
             notify_on_commit(&tx, CHANNEL, &id.to_string()).await?;
         }
         tx.commit().await?;
+        self.spam_settle();
         for id in pages {
             self.page_changed(*id).await;
         }
@@ -47,8 +48,8 @@ impl Moderation {
     }
 }
 
-/// A connection listening for other instances' changes to pages and to the word lists and
-/// bans (`screening::lists`).
+/// A connection listening for other instances' changes to pages, to the word lists and
+/// bans (`screening::lists`) and to the spam filter models (`filter`).
 pub struct ChangeListener {
     url: String,
     listener: PgListener,
@@ -59,7 +60,11 @@ impl ChangeListener {
     pub async fn connect(url: &str) -> Result<ChangeListener, sea_orm::sqlx::Error> {
         let mut listener = PgListener::connect(url).await?;
         listener
-            .listen_all([CHANNEL, super::screening::lists::CHANNEL])
+            .listen_all([
+                CHANNEL,
+                super::screening::lists::CHANNEL,
+                super::filter::CHANNEL,
+            ])
             .await?;
         Ok(ChangeListener {
             url: url.to_owned(),
@@ -81,6 +86,11 @@ impl ChangeListener {
                         delay = Duration::from_millis(200);
                         continue;
                     }
+                    Ok(n) if n.channel() == super::filter::CHANNEL => {
+                        moderation.spam.changed(n.payload());
+                        delay = Duration::from_millis(200);
+                        continue;
+                    }
                     Ok(_) => {
                         moderation.lists.invalidate();
                         delay = Duration::from_millis(200);
@@ -94,6 +104,7 @@ impl ChangeListener {
             loop {
                 moderation.threads.clear();
                 moderation.lists.invalidate();
+                moderation.spam.all_changed();
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     () = stop.cancelled() => return,
@@ -104,6 +115,7 @@ impl ChangeListener {
                         self.listener = fresh.listener;
                         moderation.threads.clear();
                         moderation.lists.invalidate();
+                        moderation.spam.all_changed();
                         break;
                     }
                     Err(e) => tracing::warn!(error = %e, "change listener could not reconnect"),

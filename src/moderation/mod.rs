@@ -8,6 +8,7 @@ pub mod closing;
 mod context;
 pub mod error;
 mod feed;
+pub mod filter;
 pub mod history;
 mod html_text;
 pub mod input;
@@ -67,6 +68,10 @@ pub struct Moderation {
     threads: Arc<thread_cache::ThreadCache>,
     /// The word lists and bans, emptied whenever they change.
     lists: screening::ListsCache,
+    /// The spam filter models, held in memory and reloaded as they change.
+    spam: filter::SpamModels,
+    /// Models trained by transactions not yet committed, reloaded after the commit.
+    spam_touched: Arc<std::sync::Mutex<Vec<String>>>,
     /// Submissions waiting to be written together.
     group: Arc<batch::Batcher<submit::Prepared, Result<Submitted, ModerationError>>>,
     metrics: crate::metrics::Metrics,
@@ -75,12 +80,14 @@ pub struct Moderation {
 impl Moderation {
     pub fn new(db: Db, keys: Keys, clock: Clock, config: Arc<Config>) -> Moderation {
         Moderation {
+            spam: filter::SpamModels::new(db.clone(), config.spam.filter.max_tokens),
             db,
             keys,
             clock,
             mail: crate::notify::Waker::default(),
             threads: Arc::new(thread_cache::ThreadCache::new(&config.cache)),
             lists: screening::ListsCache::default(),
+            spam_touched: Arc::default(),
             group: Arc::new(batch::Batcher::new(write::MAX_BATCH)),
             metrics: crate::metrics::Metrics::default(),
             config,

@@ -41,10 +41,11 @@ pub fn decide(facts: &Facts) -> Decision {
         ModerationMode::FirstTime | ModerationMode::None => {}
     }
     let spam = facts.findings.iter().any(|f| f.verdict == Verdict::Spam);
+    let hold = !reasons.is_empty() || facts.findings.iter().any(|f| f.verdict == Verdict::Hold);
     reasons.extend(facts.findings.iter().map(|f| f.reason.clone()));
     let status = if spam {
         CommentStatus::Spam
-    } else if reasons.is_empty() {
+    } else if !hold {
         CommentStatus::Approved
     } else {
         CommentStatus::Pending
@@ -114,5 +115,8 @@ mod tests {
         ]);
         assert_eq!(spam.status, CommentStatus::Spam);
         assert_eq!(spam.reasons.len(), 2);
+        let noted = decide_with(vec![finding(Verdict::Note, "spam_filter")]);
+        assert_eq!(noted.status, CommentStatus::Approved);
+        assert_eq!(noted.reasons[0].rule, "spam_filter");
     }
 }

@@ -1,17 +1,20 @@
 //! The moderation queue: filtered, searchable, paginated reads for moderators.
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Func},
+    ColumnTrait, Condition, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+    sea_query::{Expr, ExprTrait, Func, NullOrdering},
 };
 
 use super::{Moderation, ModerationError};
-use entity::{audit_log, comment, enums::CommentStatus, page};
+use entity::{audit_log, comment, enums::CommentStatus, page, spam_score};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QueueOrder {
     #[default]
     Newest,
     Oldest,
+    /// The spam filter's score, highest first; comments it did not score last.
+    SpamScore,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,6 +68,14 @@ impl Moderation {
             QueueOrder::Oldest => q
                 .order_by_asc(comment::Column::CreatedAt)
                 .order_by_asc(comment::Column::Id),
+            QueueOrder::SpamScore => q
+                .join_rev(JoinType::LeftJoin, spam_score::Relation::Comment.def())
+                .order_by_with_nulls(
+                    Expr::col((spam_score::Entity, spam_score::Column::Score)),
+                    Order::Desc,
+                    NullOrdering::Last,
+                )
+                .order_by_desc(comment::Column::Id),
         };
         let rows = q
             .offset(f.offset)

@@ -11,8 +11,10 @@ use super::closing::Openness;
 use super::input::{AuthorEmail, AuthorName, AuthorUrl, CommentText, PageTitle, PageUri};
 use super::policy::{self, Decision, Facts};
 use super::screening::{self, Context};
+use super::verdict::{Finding, Verdict};
 use super::{Moderation, ModerationError, markdown, store};
 use crate::config::SiteConfig;
+use crate::spam;
 use entity::{comment, enums::CommentStatus};
 
 /// Where a submission came from, and what the client sent besides the comment. The raw
@@ -87,6 +89,8 @@ pub(super) struct Prepared {
     /// The duplicate fingerprint, also in `row`: it finds the row again after the insert.
     pub dup_key: String,
     pub reasons: serde_json::Value,
+    /// The spam filter's score, when it scored the comment.
+    pub spam_score: Option<f32>,
     pub now: DateTime<Utc>,
     /// The embed's publication date, for a page that has none recorded yet.
     pub published: Option<DateTime<Utc>>,
@@ -147,7 +151,7 @@ impl Moderation {
             email_norm: &client.email_norm,
             now,
         };
-        let mut findings = screening::screen(&new, &cx, &lists);
+        let mut findings = self.findings(&new, &cx, &lists).await?;
         if held_duplicate {
             findings.push(screening::duplicate_from_another_client());
         }
@@ -164,11 +168,39 @@ impl Moderation {
             title,
             parent_id: new.parent_id,
             reasons: json!({ "reasons": decision.reasons }),
+            spam_score: super::filter::score_of(&decision.reasons),
             row: row(new, client, &decision, &dup_key, now),
             dup_key,
             now,
             published,
         })
+    }
+}
+
+impl Moderation {
+    /// Screening's findings and the spam filter's. Once the filter is trained enough to
+    /// decide, a comment it lets through is not held for its link count alone: the links
+    /// are among its features.
+    async fn findings(
+        &self,
+        new: &NewComment,
+        cx: &Context<'_>,
+        lists: &screening::Lists,
+    ) -> Result<Vec<Finding>, ModerationError> {
+        let mut findings = screening::screen(new, cx, lists);
+        let message = spam::Message {
+            name: new.author_name.as_str(),
+            email: cx.email_norm,
+            website: new.author_url.as_ref().map(AuthorUrl::as_str),
+            text: new.text.as_str(),
+        };
+        if let Some(f) = self.judge(&new.site.spam_model, &message).await? {
+            if f.verdict == Verdict::Note {
+                findings.retain(|x| x.reason.rule != "too_many_links");
+            }
+            findings.push(f);
+        }
+        Ok(findings)
     }
 }
 

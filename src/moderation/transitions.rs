@@ -62,6 +62,7 @@ impl Moderation {
         am.status = Set(to);
         am.updated_at = Set(now);
         let updated = am.update(tx).await?;
+        self.train(tx, &updated, to).await?;
         audit::record(
             tx,
             Entry {

@@ -29,6 +29,9 @@ impl Reason {
 pub enum Verdict {
     Hold,
     Spam,
+    /// Neither holds nor spams: shown to moderators only (the spam filter's score when it
+    /// lets a comment through).
+    Note,
 }
 
 /// One thing a check found: what it does, and why.
@@ -42,6 +45,13 @@ impl Finding {
     pub fn hold(rule: &str, detail: impl Into<String>, score: f32) -> Finding {
         Finding {
             verdict: Verdict::Hold,
+            reason: Reason::new(rule, detail, score),
+        }
+    }
+
+    pub fn note(rule: &str, detail: impl Into<String>, score: f32) -> Finding {
+        Finding {
+            verdict: Verdict::Note,
             reason: Reason::new(rule, detail, score),
         }
     }

@@ -106,6 +106,11 @@ impl Moderation {
             })
             .collect();
         audit::record_all(tx, entries).await?;
+        let scores: Vec<(i64, f32)> = stored
+            .iter()
+            .filter_map(|(m, item)| item.spam_score.map(|s| (m.id, s)))
+            .collect();
+        super::filter::record_scores(tx, &scores).await?;
         let changes: Vec<Change<'_>> = stored
             .iter()
             .map(|(m, item)| Change {

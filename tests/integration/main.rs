@@ -68,6 +68,7 @@ mod reports_resolved;
 mod retention;
 mod shared_limits;
 mod spam;
+mod spam_filter;
 mod submit;
 mod thread_cache;
 mod tokens;

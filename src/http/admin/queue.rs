@@ -80,6 +80,8 @@ struct Selection {
     uri: Option<String>,
     search: Option<String>,
     oldest: bool,
+    /// Sorted by the spam filter's score, highest first.
+    by_score: bool,
     page_no: u64,
 }
 
@@ -97,6 +99,7 @@ impl Selection {
             uri: trimmed(&q.uri),
             search: trimmed(&q.q),
             oldest: q.order.as_deref() == Some("oldest"),
+            by_score: q.order.as_deref() == Some("spam_score"),
             page_no: q.page.unwrap_or(1).clamp(1, 100_000),
         }
     }
@@ -107,7 +110,9 @@ impl Selection {
             site: self.site.clone(),
             uri: self.uri.clone(),
             search: self.search.clone(),
-            order: if self.oldest {
+            order: if self.by_score {
+                QueueOrder::SpamScore
+            } else if self.oldest {
                 QueueOrder::Oldest
             } else {
                 QueueOrder::Newest
@@ -129,7 +134,9 @@ impl Selection {
                 params.push((k, v.clone()));
             }
         }
-        if self.oldest {
+        if self.by_score {
+            params.push(("order", "spam_score".into()));
+        } else if self.oldest {
             params.push(("order", "oldest".into()));
         }
         let qs: Vec<String> = params
@@ -149,7 +156,7 @@ impl Selection {
         };
         let mut pager = Vec::new();
         if self.page_no > 1 {
-            let label = if self.oldest {
+            let label = if self.oldest || self.by_score {
                 "Previous page"
             } else {
                 "Newer page"
@@ -215,6 +222,7 @@ pub async fn page(
         back: sel.href(&[("page", sel.page_no.to_string())]),
         cards,
         oldest: sel.oldest,
+        by_score: sel.by_score,
         site: sel.site.unwrap_or_default(),
         uri: sel.uri.unwrap_or_default(),
         q: sel.search.unwrap_or_default(),

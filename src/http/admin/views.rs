@@ -151,6 +151,7 @@ pub struct QueuePage {
     pub uri: String,
     pub q: String,
     pub oldest: bool,
+    pub by_score: bool,
     pub cards: Vec<Card>,
     pub summary: String,
     pub pager: Vec<Link>,

@@ -76,7 +76,7 @@ pub struct QueueQuery {
     pub uri: Option<String>,
     /// Matches text, author name or email.
     pub q: Option<String>,
-    /// newest (default) | oldest
+    /// newest (default) | oldest | spam_score (highest first, unscored last)
     pub order: Option<String>,
     /// At most 1000000.
     pub offset: Option<u64>,
@@ -122,7 +122,8 @@ pub async fn list(
     let order = match q.order.as_deref() {
         None | Some("newest") => QueueOrder::Newest,
         Some("oldest") => QueueOrder::Oldest,
-        Some(_) => return Err(bad("order", "must be newest or oldest")),
+        Some("spam_score") => QueueOrder::SpamScore,
+        Some(_) => return Err(bad("order", "must be newest, oldest or spam_score")),
     };
     let filter = QueueFilter {
         status: q

@@ -141,6 +141,9 @@ pub struct AdminComment {
     #[schema(value_type = String, example = "pending")]
     pub status: CommentStatus,
     pub reasons: Vec<ReasonView>,
+    /// The spam filter's score, 0 (legitimate) to 1 (spam), when the comment arrived; null
+    /// while the site's filter was untrained (or for comments from before it).
+    pub spam_score: Option<f32>,
     /// The client's network (/24 or /48), never the full address.
     pub ip_prefix: Option<String>,
     pub user_agent: Option<String>,
@@ -175,6 +178,7 @@ impl AdminComment {
             text: c.text.clone(),
             html: c.html.clone(),
             status: c.status,
+            spam_score: crate::moderation::filter::score_of(&reasons),
             reasons: reasons
                 .into_iter()
                 .map(|r| ReasonView {

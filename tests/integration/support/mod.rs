@@ -12,6 +12,7 @@ pub mod python;
 pub mod redis;
 pub mod samples;
 pub mod smtp;
+pub mod spam_corpus;
 pub mod widget;
 
 use std::net::SocketAddr;
@@ -87,6 +88,7 @@ pub fn test_sites() -> Vec<SiteConfig> {
         close_after_days: 0,
         report_threshold: 3,
         max_pinned: 3,
+        spam_model: id.into(),
     };
     vec![
         site("blog", ModerationMode::All),

@@ -1,0 +1,335 @@
+//! Offline evaluation over a labelled corpus: the learning curve (the quality after N
+//! moderator decisions replayed in the corpus's order) measured with k-fold
+//! cross-validation, the classic figures (precision, recall, F1, false-positive rate), and
+//! the same for the alternatives the product's choice is compared with. Pure: the records
+//! come in, the report goes out as text.
+use std::fmt::Write;
+
+use super::classify::{Combining, score};
+use super::features::{FeatureSet, Message, features};
+use super::model::{Label, Model};
+use super::{Thresholds, Verdict};
+
+/// One labelled message.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub label: Label,
+    pub name: String,
+    pub email: String,
+    pub url: Option<String>,
+    pub text: String,
+}
+
+/// A feature set and a way of combining, under a name for the report.
+#[derive(Debug, Clone, Copy)]
+pub struct Variant {
+    pub name: &'static str,
+    pub set: FeatureSet,
+    pub how: Combining,
+}
+
+/// The product's choice first, then the alternatives.
+pub const VARIANTS: [Variant; 3] = [
+    Variant {
+        name: "chi-square, all features (replyd)",
+        set: FeatureSet::Full,
+        how: Combining::ChiSquare,
+    },
+    Variant {
+        name: "chi-square, words only",
+        set: FeatureSet::WordsOnly,
+        how: Combining::ChiSquare,
+    },
+    Variant {
+        name: "Graham naive Bayes, all features",
+        set: FeatureSet::Full,
+        how: Combining::Graham,
+    },
+];
+
+/// What happened to the test messages: (spam, ham) counts per verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub spam: [usize; 3],
+    pub ham: [usize; 3],
+}
+
+const SPAM: usize = 0;
+const HOLD: usize = 1;
+const PASS: usize = 2;
+
+impl Tally {
+    fn add(&mut self, label: Label, v: Verdict) {
+        let i = match v {
+            Verdict::Spam => SPAM,
+            Verdict::Hold => HOLD,
+            Verdict::Pass => PASS,
+        };
+        match label {
+            Label::Spam => self.spam[i] += 1,
+            Label::Ham => self.ham[i] += 1,
+        }
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        for i in 0..3 {
+            self.spam[i] += o.spam[i];
+            self.ham[i] += o.ham[i];
+        }
+    }
+
+    fn pct(n: usize, of: usize) -> f64 {
+        if of == 0 {
+            0.0
+        } else {
+            n as f64 * 100.0 / of as f64
+        }
+    }
+
+    pub fn spam_total(&self) -> usize {
+        self.spam.iter().sum()
+    }
+
+    pub fn ham_total(&self) -> usize {
+        self.ham.iter().sum()
+    }
+
+    /// % of spam stored as spam.
+    pub fn spam_caught(&self) -> f64 {
+        Self::pct(self.spam[SPAM], self.spam_total())
+    }
+
+    /// % of spam published.
+    pub fn spam_published(&self) -> f64 {
+        Self::pct(self.spam[PASS], self.spam_total())
+    }
+
+    /// % of ham stored as spam.
+    pub fn ham_lost(&self) -> f64 {
+        Self::pct(self.ham[SPAM], self.ham_total())
+    }
+
+    /// % of all messages held.
+    pub fn held(&self) -> f64 {
+        let all = self.spam_total() + self.ham_total();
+        Self::pct(self.spam[HOLD] + self.ham[HOLD], all)
+    }
+
+    /// Precision, recall, F1 and false-positive rate of "stored as spam".
+    pub fn classic(&self) -> (f64, f64, f64, f64) {
+        let tp = self.spam[SPAM] as f64;
+        let fp = self.ham[SPAM] as f64;
+        let precision = if tp + fp == 0.0 { 1.0 } else { tp / (tp + fp) };
+        let recall = self.spam_caught() / 100.0;
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        (precision, recall, f1, self.ham_lost() / 100.0)
+    }
+}
+
+/// Test scores from one training run: each test message's label and score.
+pub type Scores = Vec<(Label, Option<f64>)>;
+
+/// The k folds' test scores after training on the first `n` decisions of the other folds,
+/// in file order, with the model's totals (spam, ham) for the thresholds' minimum.
+pub fn fold_scores(
+    labels: &[Label],
+    feats: &[Vec<String>],
+    how: Combining,
+    k: usize,
+    n: usize,
+) -> Vec<(Scores, u32, u32)> {
+    let len = labels.len();
+    (0..k)
+        .map(|fold| {
+            let (lo, hi) = (fold * len / k, (fold + 1) * len / k);
+            let mut model = Model::default();
+            let training = (0..len).filter(|i| *i < lo || *i >= hi).take(n);
+            for i in training {
+                model.train(&feats[i], labels[i]);
+            }
+            let scores = (lo..hi)
+                .map(|i| (labels[i], score(&model, &feats[i], how, 0).map(|s| s.score)))
+                .collect();
+            (scores, model.spam, model.ham)
+        })
+        .collect()
+}
+
+/// The verdicts of every fold's scores, summed.
+pub fn tally(folds: &[(Scores, u32, u32)], t: &Thresholds) -> Tally {
+    let mut all = Tally::default();
+    for (scores, spam, ham) in folds {
+        let mut one = Tally::default();
+        for (label, s) in scores {
+            let v = s.map_or(Verdict::Pass, |s| t.verdict(s, *spam, *ham));
+            one.add(*label, v);
+        }
+        all.merge(&one);
+    }
+    all
+}
+
+/// Every record's features under a feature set.
+pub fn all_features(records: &[Record], set: FeatureSet) -> Vec<Vec<String>> {
+    records
+        .iter()
+        .map(|r| {
+            let m = Message {
+                name: &r.name,
+                email: &r.email,
+                website: r.url.as_deref(),
+                text: &r.text,
+            };
+            features(&m, set)
+        })
+        .collect()
+}
+
+/// The report `replyd spam eval` prints.
+pub fn report(records: &[Record], t: &Thresholds, k: usize, points: &[usize]) -> String {
+    let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
+    let spam = labels.iter().filter(|l| **l == Label::Spam).count();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} messages ({spam} spam, {} ham), {k}-fold cross-validation; thresholds: spam >= {}, \
+         hold >= {}, min_decisions = {}\n",
+        records.len(),
+        records.len() - spam,
+        t.spam,
+        t.hold,
+        t.min_decisions
+    );
+    let full = all_features(records, FeatureSet::Full);
+    let words = all_features(records, FeatureSet::WordsOnly);
+    for v in VARIANTS {
+        let feats = if v.set == FeatureSet::Full {
+            &full
+        } else {
+            &words
+        };
+        let _ = writeln!(out, "## {}", v.name);
+        curve(&mut out, &labels, feats, v.how, t, k, points);
+    }
+    out
+}
+
+fn curve(
+    out: &mut String,
+    labels: &[Label],
+    feats: &[Vec<String>],
+    how: Combining,
+    t: &Thresholds,
+    k: usize,
+    points: &[usize],
+) {
+    let _ = writeln!(
+        out,
+        "{:>9} {:>10} {:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7}",
+        "decisions",
+        "spam→spam",
+        "spam→pub",
+        "ham→spam",
+        "held",
+        "precision",
+        "recall",
+        "F1",
+        "FPR"
+    );
+    for &n in points {
+        let tl = tally(&fold_scores(labels, feats, how, k, n), t);
+        let (p, r, f1, fpr) = tl.classic();
+        let _ = writeln!(
+            out,
+            "{n:>9} {:>9.2}% {:>9.2}% {:>9.2}% {:>7.2}% {p:>9.4} {r:>7.4} {f1:>7.4} {fpr:>7.4}",
+            tl.spam_caught(),
+            tl.spam_published(),
+            tl.ham_lost(),
+            tl.held(),
+        );
+    }
+    let _ = writeln!(out);
+}
+
+/// For choosing thresholds: the figures at each decision count for a grid of thresholds.
+pub fn sweep(records: &[Record], min_decisions: u32, k: usize, points: &[usize]) -> String {
+    let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
+    let feats = all_features(records, FeatureSet::Full);
+    let runs: Vec<_> = points
+        .iter()
+        .map(|&n| (n, fold_scores(&labels, &feats, Combining::ChiSquare, k, n)))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "hold  spam  decisions spam→spam spam→pub ham→spam held"
+    );
+    for hold in [0.2, 0.3, 0.4, 0.5, 0.6] {
+        for spam in [0.8, 0.9, 0.95, 0.99, 0.995, 0.999] {
+            let t = Thresholds {
+                spam,
+                hold,
+                min_decisions,
+            };
+            for (n, folds) in &runs {
+                let tl = tally(folds, &t);
+                let _ = writeln!(
+                    out,
+                    "{hold:<5} {spam:<5} {n:>9} {:>8.2}% {:>7.2}% {:>7.2}% {:>5.2}%",
+                    tl.spam_caught(),
+                    tl.spam_published(),
+                    tl.ham_lost(),
+                    tl.held()
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(label: Label, text: &str) -> Record {
+        Record {
+            label,
+            name: "n".into(),
+            email: "a@b.example".into(),
+            url: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn folds_train_on_the_other_folds_only_and_tally_adds_up() {
+        let mut records = Vec::new();
+        for i in 0..40 {
+            records.push(rec(Label::Ham, &format!("lovely article number {i}")));
+            records.push(rec(Label::Spam, &format!("cheap pills offer {i}")));
+        }
+        let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
+        let feats = all_features(&records, FeatureSet::Full);
+        let folds = fold_scores(&labels, &feats, Combining::ChiSquare, 4, 1000);
+        assert!(
+            folds
+                .iter()
+                .all(|(s, spam, ham)| s.len() == 20 && spam + ham == 60)
+        );
+        let t = Thresholds {
+            spam: 0.9,
+            hold: 0.5,
+            min_decisions: 5,
+        };
+        let tl = tally(&folds, &t);
+        assert_eq!(tl.spam_total() + tl.ham_total(), 80);
+        assert_eq!(tl.spam_caught(), 100.0);
+        assert_eq!(tl.ham_lost(), 0.0);
+        let (p, r, f1, fpr) = tl.classic();
+        assert_eq!((p, r, f1, fpr), (1.0, 1.0, 1.0, 0.0));
+    }
+}
