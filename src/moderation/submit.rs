@@ -119,29 +119,8 @@ impl Moderation {
             &dup_key,
         )
         .await?;
-        let published = new
-            .published
-            .filter(|_| pre.openness.published_at.is_none());
-        let openness = Openness {
-            published_at: pre.openness.published_at.or(published),
-            ..pre.openness
-        };
-        if openness.closed(new.site.close_after_days, now) {
-            return Err(ModerationError::CommentsClosed);
-        }
-        // A repeat from the same client is its author's double submit: refused, which tells
-        // them nothing new. From another client it is held under a fingerprint of its own,
-        // so the answer never confirms whose email wrote the first.
-        let held_duplicate = match pre.duplicate_of.as_deref() {
-            None => false,
-            Some(original) if original == client.ip_hash.as_deref().unwrap_or_default() => {
-                return Err(ModerationError::Duplicate);
-            }
-            Some(_) => {
-                dup_key = screening::held_duplicate_key(&dup_key);
-                true
-            }
-        };
+        let published = refuse_if_closed(&new, &pre, now)?;
+        let held_duplicate = duplicate_from_another_client(&pre, &client, &mut dup_key)?;
         let lists = self.lists.get(&self.db.reader, now).await?;
         let cx = Context {
             keys: &self.keys,
@@ -174,6 +153,46 @@ impl Moderation {
             now,
             published,
         })
+    }
+}
+
+/// The embed's publication date for a page that has none recorded yet, or
+/// `CommentsClosed` when the page takes no comments (closed by hand or by age).
+fn refuse_if_closed(
+    new: &NewComment,
+    pre: &store::Prechecks,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, ModerationError> {
+    let published = new
+        .published
+        .filter(|_| pre.openness.published_at.is_none());
+    let openness = Openness {
+        published_at: pre.openness.published_at.or(published),
+        ..pre.openness
+    };
+    if openness.closed(new.site.close_after_days, now) {
+        return Err(ModerationError::CommentsClosed);
+    }
+    Ok(published)
+}
+
+/// A repeat from the same client is its author's double submit: refused, which tells them
+/// nothing new. From another client it is held under a fingerprint of its own (`dup_key` is
+/// changed to it), so the answer never confirms whose email wrote the first.
+fn duplicate_from_another_client(
+    pre: &store::Prechecks,
+    client: &Client,
+    dup_key: &mut String,
+) -> Result<bool, ModerationError> {
+    match pre.duplicate_of.as_deref() {
+        None => Ok(false),
+        Some(original) if original == client.ip_hash.as_deref().unwrap_or_default() => {
+            Err(ModerationError::Duplicate)
+        }
+        Some(_) => {
+            *dup_key = screening::held_duplicate_key(dup_key);
+            Ok(true)
+        }
     }
 }
 

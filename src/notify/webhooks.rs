@@ -186,31 +186,31 @@ fn body(
             "moderate": actions,
         }),
         WebhookFormat::Slack => {
-            let mut text = format!("{summary}\n>{excerpt}");
-            if let Some(a) = &actions {
-                text.push_str(&format!(
-                    "\n<{}|Approve> · <{}|Reject> · <{}|Spam>",
-                    a["approve"].as_str().unwrap_or_default(),
-                    a["reject"].as_str().unwrap_or_default(),
-                    a["spam"].as_str().unwrap_or_default()
-                ));
-            }
-            json!({ "text": text })
+            let text = format!("{summary}\n>{excerpt}");
+            json!({ "text": text + &chat_links(actions.as_ref(), |l, u| format!("<{u}|{l}>")) })
         }
         WebhookFormat::Discord => {
-            let mut content = format!("{summary}\n> {excerpt}");
-            if let Some(a) = &actions {
-                content.push_str(&format!(
-                    "\n[Approve]({}) · [Reject]({}) · [Spam]({})",
-                    a["approve"].as_str().unwrap_or_default(),
-                    a["reject"].as_str().unwrap_or_default(),
-                    a["spam"].as_str().unwrap_or_default()
-                ));
-            }
+            let content = format!("{summary}\n> {excerpt}")
+                + &chat_links(actions.as_ref(), |l, u| format!("[{l}]({u})"));
             json!({ "content": content, "allowed_mentions": { "parse": [] } })
         }
     };
     serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// The one-click links of a held comment as one more line of a chat message, each written
+/// by `link(label, url)` in the chat's own markup; nothing for other events.
+fn chat_links(actions: Option<&Value>, link: impl Fn(&str, &str) -> String) -> String {
+    let Some(a) = actions else {
+        return String::new();
+    };
+    let one = |label: &str, key: &str| link(label, a[key].as_str().unwrap_or_default());
+    format!(
+        "\n{} · {} · {}",
+        one("Approve", "approve"),
+        one("Reject", "reject"),
+        one("Spam", "spam")
+    )
 }
 
 /// At most `max` characters of `text` on one line, with an ellipsis when cut.
