@@ -14,6 +14,10 @@ pub enum Scenario {
     Counts20,
     Post,
     Mix,
+    /// The bare-axum bound's in-memory GET.
+    BoundGet,
+    /// The bare-axum bound's POST: one sea-orm insert.
+    BoundPost,
 }
 
 impl Scenario {
@@ -34,6 +38,8 @@ impl Scenario {
             Scenario::Counts20 => "counts20",
             Scenario::Post => "post",
             Scenario::Mix => "mix",
+            Scenario::BoundGet => "bound GET",
+            Scenario::BoundPost => "bound POST",
         }
     }
 
@@ -50,12 +56,16 @@ impl Scenario {
                 let uris: String = (0..20).map(|i| format!("&uri=%2Fc%2F{i}")).collect();
                 get(&format!("/api/v1/counts?site=demo{uris}"))
             }
-            Scenario::Post => post("post", run, conn, n),
-            Scenario::Mix if n.is_multiple_of(20) => post("mix", run, conn, n),
+            Scenario::Post => post(API_POST, "post", run, conn, n),
+            Scenario::Mix if n.is_multiple_of(20) => post(API_POST, "mix", run, conn, n),
             Scenario::Mix => get("/api/v1/comments?site=demo&uri=%2Fb50"),
+            Scenario::BoundGet => get("/thread"),
+            Scenario::BoundPost => post("/comments", "bound", run, conn, n),
         }
     }
 }
+
+const API_POST: &str = "/api/v1/comments";
 
 fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()
@@ -63,12 +73,12 @@ fn get(path: &str) -> Vec<u8> {
 
 /// A comment whose text is unique to the scenario, run, connection and sequence number, so
 /// no submission is refused as a duplicate.
-fn post(scenario: &str, run: usize, conn: usize, n: u64) -> Vec<u8> {
+fn post(path: &str, scenario: &str, run: usize, conn: usize, n: u64) -> Vec<u8> {
     let body = format!(
         r#"{{"site":"demo","uri":"/posts/{}","author_name":"Bench {conn}","author_email":"bench{conn}@example.org","text":"Benchmark comment {n} from connection {conn} in {scenario} run {run}: *hello* there."}}"#,
         n % 100
     );
-    format!("POST /api/v1/comments HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!("POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 pub struct Outcome {
@@ -102,8 +112,18 @@ async fn connect(server: SocketAddr, conn: usize) -> anyhow::Result<TcpStream> {
     Ok(stream)
 }
 
-/// Reads one response; returns its status code.
-async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<u16> {
+/// One GET of `path`: the response's head (lower-cased) and body.
+pub async fn fetch(server: SocketAddr, path: &str) -> anyhow::Result<(String, Vec<u8>)> {
+    let mut s = connect(server, 0).await?;
+    s.write_all(&get(path)).await?;
+    let mut buf = Vec::new();
+    let (_, head_end) = read_response(&mut s, &mut buf).await?;
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    Ok((head, buf.split_off(head_end)))
+}
+
+/// Reads one response; returns its status code and where its body starts.
+async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<(u16, usize)> {
     buf.clear();
     let mut chunk = vec![0u8; 65536];
     let head_end = loop {
@@ -130,7 +150,7 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<u
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Ok(status)
+    Ok((status, head_end))
 }
 
 pub async fn run_scenario(
@@ -154,7 +174,7 @@ pub async fn run_scenario(
                 let req = scenario.request(run, conn, n * connections as u64 + conn as u64);
                 let t = Instant::now();
                 s.write_all(&req).await?;
-                let status = read_response(&mut s, &mut buf).await?;
+                let (status, _) = read_response(&mut s, &mut buf).await?;
                 lat.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
                 if !(200..300).contains(&status) {
                     errors += 1;

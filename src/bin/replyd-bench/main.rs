@@ -3,9 +3,13 @@
 //! percentiles, server CPU per request and peak RSS.
 //!
 //! `cargo build --release && cargo run --release --bin replyd-bench -- --help`
+mod bound;
 mod load;
+mod proxy;
+mod ratios;
 mod server;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -39,12 +43,25 @@ struct Args {
     /// The replyd binary; defaults to the one beside this one.
     #[arg(long)]
     replyd: Option<PathBuf>,
+    /// Measure side by side, interleaved in each round: the bare-axum bound, replyd
+    /// (thread50, counts20, post) and replyd behind nginx's proxy_cache, with each figure's
+    /// ratio to the bound.
+    #[arg(long)]
+    ratios: bool,
+    /// Internal: serve the bare-axum bound from this directory (started by `--ratios`).
+    #[arg(long, hide = true, requires = "bound_addr")]
+    serve_bound: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    bound_addr: Option<SocketAddr>,
 }
 
 /// Two load threads, like `wrk -t2` beside the server on a 2-core machine.
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let (Some(dir), Some(addr)) = (&args.serve_bound, args.bound_addr) {
+        return bound::serve(dir, addr).await;
+    }
     let replyd = match args.replyd.clone() {
         Some(p) => p,
         None => std::env::current_exe()?.with_file_name("replyd"),
@@ -52,6 +69,11 @@ async fn main() -> anyhow::Result<()> {
     let mut server = Server::prepare(&replyd, &args.db)?;
     seed(&mut server, args.background)?;
     let startup = startup_median(&mut server, args.runs).await?;
+    if args.ratios {
+        let r = ratios::run(&server, args.runs, args.connections, args.duration).await;
+        server.stop();
+        return r;
+    }
     println!("| scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU ms/req | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut failed = 0.0;

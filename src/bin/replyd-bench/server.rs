@@ -23,6 +23,21 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
+/// User + system CPU seconds process `pid` has used so far.
+pub fn cpu_seconds_of(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|u| u.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    Ok(ticks / 100.0)
+}
+
+/// A free loopback address.
+pub fn free_addr() -> anyhow::Result<SocketAddr> {
+    Ok(SocketAddr::from(([127, 0, 0, 1], free_port()?)))
+}
+
 impl Server {
     pub fn prepare(replyd: &Path, db: &str) -> anyhow::Result<Server> {
         if !replyd.exists() {
@@ -126,7 +141,12 @@ impl Server {
         }
     }
 
-    fn pid(&self) -> anyhow::Result<u32> {
+    /// The scratch directory, removed at the end.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn pid(&self) -> anyhow::Result<u32> {
         self.child
             .as_ref()
             .map(Child::id)
@@ -135,12 +155,7 @@ impl Server {
 
     /// User + system CPU seconds the server has used so far.
     pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()?))?;
-        let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        let f: Vec<&str> = after.split_whitespace().collect();
-        let ticks: f64 = f.get(11).and_then(|u| u.parse().ok()).unwrap_or(0.0)
-            + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
-        Ok(ticks / 100.0)
+        cpu_seconds_of(self.pid()?)
     }
 
     pub fn peak_rss_kb(&self) -> anyhow::Result<u64> {
