@@ -17,6 +17,7 @@ mod mail;
 pub mod markdown;
 pub mod own;
 mod pinning;
+mod placeholder;
 pub mod policy;
 pub mod privacy;
 mod queue;

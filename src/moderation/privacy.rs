@@ -265,16 +265,7 @@ async fn erase_comment(
         return Ok(false);
     }
     let mut am: comment::ActiveModel = c.into();
-    am.deleted = Set(true);
-    am.author_name = Set(String::new());
-    am.author_email = Set(String::new());
-    am.email_norm = Set(String::new());
-    am.author_url = Set(None);
-    am.text = Set(String::new());
-    am.html = Set(String::new());
-    am.ip_hash = Set(None);
-    am.ip_prefix = Set(None);
-    am.user_agent = Set(None);
+    super::placeholder::erase(&mut am);
     am.notify_replies = Set(false);
     am.dup_key = Set(None);
     am.updated_at = Set(now);

@@ -134,16 +134,7 @@ impl Moderation {
             .await?;
         let outcome = if replies > 0 {
             let mut am: comment::ActiveModel = current.into();
-            am.deleted = Set(true);
-            am.author_name = Set(String::new());
-            am.author_email = Set(String::new());
-            am.email_norm = Set(String::new());
-            am.author_url = Set(None);
-            am.text = Set(String::new());
-            am.html = Set(String::new());
-            am.ip_hash = Set(None);
-            am.ip_prefix = Set(None);
-            am.user_agent = Set(None);
+            super::placeholder::erase(&mut am);
             am.notify_replies = Set(false);
             am.updated_at = Set(now);
             am.update(&tx).await?;

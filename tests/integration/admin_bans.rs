@@ -20,16 +20,9 @@ async fn status_of(app: &TestApp, token: &str, id: i64) -> Value {
 async fn post_from(app: &TestApp, ip: &str, overrides: Value) -> i64 {
     let mut body = comment(overrides);
     body["form_token"] = json!(app.form_token("blog", "/post"));
-    let res = app
-        .http
-        .post(app.url("/api/v1/comments"))
-        .header("x-forwarded-for", ip)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    let (status, res) = app.post_comment_as(Some(ip), &body).await;
+    assert_eq!(status, 201, "{res}");
+    res["id"].as_i64().unwrap()
 }
 
 async fn actions_for(app: &TestApp, token: &str, id: i64) -> Vec<String> {

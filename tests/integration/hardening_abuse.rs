@@ -24,18 +24,7 @@ async fn post_from(app: &TestApp, ip: &str, token: bool, overrides: Value) -> (u
     if token {
         body["form_token"] = json!(app.form_token("blog", "/post"));
     }
-    let res = app
-        .http
-        .post(app.url("/api/v1/comments"))
-        .header("x-forwarded-for", ip)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
+    app.post_comment_as(Some(ip), &body).await
 }
 
 async fn status_of(app: &TestApp, token: &str, id: i64) -> String {

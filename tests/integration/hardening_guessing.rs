@@ -8,18 +8,7 @@ use crate::support::{TestApp, comment};
 async fn post_from(app: &TestApp, ip: &str, overrides: Value) -> (u16, Value) {
     let mut body = comment(overrides);
     body["form_token"] = json!(app.form_token("open", "/post"));
-    let res = app
-        .http
-        .post(app.url("/api/v1/comments"))
-        .header("x-forwarded-for", ip)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
+    app.post_comment_as(Some(ip), &body).await
 }
 
 backends! {

@@ -35,16 +35,7 @@ pub(super) fn rendered(
 /// of its author or its text, as when a moderator deletes a comment with replies.
 pub(super) fn tombstone(am: &mut comment::ActiveModel) {
     am.status = Set(CommentStatus::Approved);
-    am.deleted = Set(true);
-    am.author_name = Set(String::new());
-    am.author_email = Set(String::new());
-    am.email_norm = Set(String::new());
-    am.author_url = Set(None);
-    am.text = Set(String::new());
-    am.html = Set(String::new());
-    am.ip_hash = Set(None);
-    am.ip_prefix = Set(None);
-    am.user_agent = Set(None);
+    crate::moderation::placeholder::erase(am);
 }
 
 fn row(

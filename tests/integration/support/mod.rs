@@ -250,13 +250,17 @@ impl TestApp {
 
     /// POSTs JSON exactly as given: no form token is added.
     pub async fn post_comment_raw(&self, body: &Value) -> (u16, Value) {
-        let res = self
-            .http
-            .post(self.url("/api/v1/comments"))
-            .json(body)
-            .send()
-            .await
-            .expect("post");
+        self.post_comment_as(None, body).await
+    }
+
+    /// POSTs JSON exactly as given, as the client `ip` when one is named (an
+    /// `X-Forwarded-For` the app believes only when it trusts 127.0.0.1).
+    pub async fn post_comment_as(&self, ip: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.http.post(self.url("/api/v1/comments")).json(body);
+        if let Some(ip) = ip {
+            req = req.header("x-forwarded-for", ip);
+        }
+        let res = req.send().await.expect("post");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
