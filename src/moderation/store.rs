@@ -93,10 +93,13 @@ pub async fn prechecks<C: ConnectionTrait>(
     uri: &str,
     email_norm: &str,
     dup_key: &str,
+    closes_by_age: bool,
 ) -> Result<Prechecks, DbErr> {
     // The author test starts from the author's comments and checks each one's page by its
     // key; `deleted = false` is written out, not bound, so SQLite can use the partial
-    // fingerprint index (a bound value hides it from the planner, which then scans).
+    // fingerprint index (a bound value hides it from the planner, which then scans). The
+    // first comment's time scans the page's comments, so it is read only where a page can
+    // close by age (`closes_by_age`).
     const SQL: &str = "SELECT \
         (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) AS page_id, \
         (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
@@ -108,8 +111,9 @@ pub async fn prechecks<C: ConnectionTrait>(
         (SELECT comments_closed FROM pages WHERE site_id = $1 AND uri = $2) AS closed_by_hand, \
         (SELECT kept_open FROM pages WHERE site_id = $1 AND uri = $2) AS kept_open, \
         (SELECT published_at FROM pages WHERE site_id = $1 AND uri = $2) AS published_at, \
-        (SELECT MIN(c.created_at) FROM comments c \
-            WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) AS first_at";
+        CASE WHEN $6 THEN (SELECT MIN(c.created_at) FROM comments c \
+            WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) \
+            END AS first_at";
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -120,6 +124,7 @@ pub async fn prechecks<C: ConnectionTrait>(
                 email_norm.into(),
                 dup_key.into(),
                 CommentStatus::Approved.as_str().into(),
+                closes_by_age.into(),
             ],
         ))
         .await?

@@ -117,6 +117,7 @@ impl Moderation {
             new.uri.as_str(),
             &client.email_norm,
             &dup_key,
+            new.site.close_after_days > 0,
         )
         .await?;
         let published = refuse_if_closed(&new, &pre, now)?;
