@@ -1,11 +1,19 @@
 //! The spam filter's models: one row of totals per model (messages trained as spam and as
 //! ham, and the training step), one row per feature with its counts, and one row per
 //! trained comment saying which model it trained and as what, so that undoing a decision
-//! untrains exactly that; and the score each comment got when it arrived.
+//! untrains exactly that; and the score each comment got when it arrived. Trainings and scores
+//! go with their comment when it is deleted.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+/// The comments a training or a score belongs to: both go when the comment is deleted.
+#[derive(DeriveIden, Clone, Copy)]
+enum Comments {
+    Table,
+    Id,
+}
 
 #[derive(DeriveIden, Clone, Copy)]
 enum SpamModels {
@@ -77,6 +85,12 @@ impl MigrationTrait for Migration {
                 .col(string_len(SpamTrainings::Model, 64))
                 // `ham` or `spam`.
                 .col(string_len(SpamTrainings::Label, 8))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(SpamTrainings::Table, SpamTrainings::CommentId)
+                        .to(Comments::Table, Comments::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
@@ -86,6 +100,12 @@ impl MigrationTrait for Migration {
                 .table(SpamScores::Table)
                 .col(big_integer(SpamScores::CommentId).primary_key())
                 .col(double(SpamScores::Score))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(SpamScores::Table, SpamScores::CommentId)
+                        .to(Comments::Table, Comments::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;

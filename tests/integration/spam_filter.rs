@@ -172,6 +172,25 @@ backends! {
             .await;
         assert_eq!(status, 422);
     }
+
+    async fn deleting_a_comment_deletes_its_score_and_its_training(b) {
+        let app = TestApp::spawn_with(b, shared(3)).await;
+        let (token, probes) = held_probes(&app).await;
+        let (scored, _) = score(&app, &app, &token, 10).await;
+        decide(&app, &token, probes[0], "spam").await;
+        trained(&app, 4, 3).await;
+        let db = &app.state.moderation.db().reader;
+        for id in [scored, probes[0]] {
+            let (status, body) = app
+                .admin(&token, Method::DELETE, &format!("/api/v1/admin/comments/{id}"))
+                .await;
+            assert!((200..300).contains(&status), "delete {id}: {status} {body}");
+        }
+        let score_row = entity::spam_score::Entity::find_by_id(scored).one(db).await;
+        assert!(matches!(score_row, Ok(None)), "{score_row:?}");
+        let training = entity::spam_training::Entity::find_by_id(probes[0]).one(db).await;
+        assert!(matches!(training, Ok(None)), "{training:?}");
+    }
 }
 
 /// SQLite only for now: on PostgreSQL the same replay trains only 32 of its 48 spam
