@@ -6,7 +6,10 @@
 //! spends a cell of each: atomically, so concurrent requests on any number of instances get
 //! exactly the quota through, and a refusal by a later limit does not use up an earlier one.
 //! The time comes from the app's injected clock (passed in milliseconds), never from Redis, so
-//! instances need synchronised clocks (NTP) and tests can move time. When Redis does not
+//! instances need synchronised clocks (NTP) and tests can move time. Each request reads its
+//! time before its round trip, so concurrent requests reach Redis a few milliseconds out of
+//! order: a cell is therefore granted up to one second early, or the last cell of a burst
+//! would be refused to a request whose time was read just before the previous one's. When Redis does not
 //! answer, `check` says so and the caller falls back to the local limits (fail-open); Redis is
 //! then left alone for a few seconds.
 use std::sync::{Arc, Mutex};
@@ -19,9 +22,12 @@ use crate::keys::Keys;
 
 /// `KEYS[i]`: one key per limit. `ARGV[1]`: now in ms; then per key its emission interval in
 /// ms and its burst. Returns `{0, 0}` when allowed (every key spent), else `{i, wait_ms}` for
-/// the first key that refuses (nothing spent).
+/// the first key that refuses (nothing spent). A cell is granted up to `skew` (1,000 ms)
+/// early: more than the spread of the times concurrent requests read before their round
+/// trip, far less than any quota's emission interval, so no burst lets more through.
 const GCRA: &str = r"
 local now = tonumber(ARGV[1])
+local skew = 1000
 local tats = {}
 for i, key in ipairs(KEYS) do
   local interval = tonumber(ARGV[2 * i])
@@ -30,7 +36,7 @@ for i, key in ipairs(KEYS) do
   if tat < now then tat = now end
   local new_tat = tat + interval
   local allow_at = new_tat - interval * burst
-  if allow_at > now then
+  if allow_at > now + skew then
     return {i, allow_at - now}
   end
   tats[i] = new_tat
