@@ -7,6 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 mod database_url;
+#[cfg(test)]
+mod props;
 mod sections;
 mod sites;
 #[cfg(test)]

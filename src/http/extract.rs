@@ -202,3 +202,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "extract_props.rs"]
+mod props;

@@ -5,33 +5,33 @@ use rand::RngExt;
 
 use super::*;
 
-fn keys() -> Keys {
+pub(super) fn keys() -> Keys {
     Keys::from_secret(b"0123456789abcdef0123456789abcdef")
 }
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).unwrap()
 }
 
 /// A token of `purpose` with fields made from `n`, expiring an hour after `t0`.
-fn sample(purpose: Purpose, n: i64) -> SignedToken {
+pub(super) fn sample(purpose: Purpose, n: i64) -> SignedToken {
     let t = SignedToken::new(purpose, t0() + Duration::hours(1));
     match purpose {
         Purpose::FormToken => t.word("v1").int(n),
         Purpose::OneClick => t.int(n).word("approve"),
         Purpose::Unsubscribe => t.int(n).word(format!("p{}", n.unsigned_abs())),
-        Purpose::OwnComment | Purpose::Confirm => t.int(n),
+        Purpose::OwnComment | Purpose::Confirm | Purpose::Returning => t.int(n),
         Purpose::Setup => t,
         Purpose::Privacy => t.int(n).word("export"),
     }
 }
 
-fn verify(purpose: Purpose, text: &str) -> Result<SignedToken, TokenError> {
+pub(super) fn verify(purpose: Purpose, text: &str) -> Result<SignedToken, TokenError> {
     SignedToken::verify(&keys(), purpose, &[], text, t0())
 }
 
 /// Ways to spell `text` differently that must all be refused as malformed.
-fn respellings(text: &str) -> Vec<String> {
+pub(super) fn respellings(text: &str) -> Vec<String> {
     let parts: Vec<&str> = text.split('.').collect();
     let mut out = vec![
         format!("{text}."),

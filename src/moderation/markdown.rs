@@ -227,3 +227,7 @@ mod tests {
         assert_eq!(shallow.matches("<blockquote>").count(), 2, "{shallow}");
     }
 }
+
+#[cfg(test)]
+#[path = "markdown_props.rs"]
+mod props;

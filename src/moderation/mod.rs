@@ -24,6 +24,7 @@ mod queue;
 mod reply;
 pub mod reports;
 pub mod retention;
+pub mod returning;
 pub mod screening;
 mod store;
 mod submit;

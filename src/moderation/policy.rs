@@ -8,7 +8,8 @@ use entity::enums::CommentStatus;
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub mode: ModerationMode,
-    /// The author's email already has an approved comment on this site.
+    /// The author proved an approved comment on this site under the same email (a
+    /// returning-commenter token, `returning`); a known email alone is not proof.
     pub author_known: bool,
     /// What the spam defences found (`screening`). Any spam finding sends the comment
     /// to spam; any hold finding keeps it from being published at once.
@@ -34,7 +35,7 @@ pub fn decide(facts: &Facts) -> Decision {
         ModerationMode::FirstTime if !facts.author_known => {
             reasons.push(Reason::new(
                 "first_time_author",
-                "first comment from this email on this site",
+                "no proof of an earlier approved comment from this email on this site",
                 1.0,
             ));
         }

@@ -75,7 +75,7 @@ pub struct Prechecks {
     pub page_id: Option<i64>,
     /// The page exists without a title.
     pub untitled: bool,
-    /// The author has an approved comment somewhere on the site.
+    /// The author proved an approved comment of theirs on the site (`returning`).
     pub author_known: bool,
     /// A live comment with the same fingerprint is already on the page: the keyed hash of
     /// its client address ('' when it has none).
@@ -84,26 +84,36 @@ pub struct Prechecks {
     pub openness: super::closing::Openness,
 }
 
+/// What a submission's pre-checks look up: the page, the author and the fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub struct PrecheckKeys<'a> {
+    pub site: &'a str,
+    pub uri: &'a str,
+    pub email_norm: &'a str,
+    pub dup_key: &'a str,
+    /// The comment a valid returning-commenter token names (`returning`), if any.
+    pub proof: Option<i64>,
+}
+
 /// Reads [`Prechecks`] in one statement of scalar sub-queries, each answered by an index.
 /// Run on the reader pool, outside the write transaction: the unique fingerprint index
 /// still refuses a duplicate that races past it.
 pub async fn prechecks<C: ConnectionTrait>(
     db: &C,
-    site: &str,
-    uri: &str,
-    email_norm: &str,
-    dup_key: &str,
+    keys: PrecheckKeys<'_>,
     closes_by_age: bool,
 ) -> Result<Prechecks, DbErr> {
-    // The author test starts from the author's comments and checks each one's page by its
-    // key; `deleted = false` is written out, not bound, so SQLite can use the partial
+    // The author is known only by proof: the comment the author's token names is approved,
+    // live, on this site and by this email; an email that merely has approved comments is
+    // not enough. `deleted = false` is written out, not bound, so SQLite can use the partial
     // fingerprint index (a bound value hides it from the planner, which then scans). The
     // first comment's time scans the page's comments, so it is read only where a page can
     // close by age (`closes_by_age`).
     const SQL: &str = "SELECT \
         (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) AS page_id, \
         (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
-        EXISTS (SELECT 1 FROM comments c WHERE c.email_norm = $3 AND c.status = $5 \
+        EXISTS (SELECT 1 FROM comments c WHERE c.id = $7 AND c.email_norm = $3 \
+            AND c.status = $5 AND c.deleted = false \
             AND (SELECT p.site_id FROM pages p WHERE p.id = c.page_id) = $1) AS author_known, \
         (SELECT COALESCE(c.ip_hash, '') FROM comments c \
             WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) \
@@ -114,6 +124,13 @@ pub async fn prechecks<C: ConnectionTrait>(
         CASE WHEN $6 THEN (SELECT MIN(c.created_at) FROM comments c \
             WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) \
             END AS first_at";
+    let PrecheckKeys {
+        site,
+        uri,
+        email_norm,
+        dup_key,
+        proof,
+    } = keys;
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -125,6 +142,7 @@ pub async fn prechecks<C: ConnectionTrait>(
                 dup_key.into(),
                 CommentStatus::Approved.as_str().into(),
                 closes_by_age.into(),
+                proof.unwrap_or(0).into(),
             ],
         ))
         .await?

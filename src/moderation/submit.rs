@@ -29,6 +29,9 @@ pub struct ClientInfo {
     pub honeypot: Option<String>,
     /// Which form the comment came through.
     pub form: FormKind,
+    /// The returning-commenter token the author's browser got with an earlier comment
+    /// (`returning`): first-time moderation trusts a known email only with it.
+    pub returning_token: Option<String>,
 }
 
 /// Only replyd's own forms carry the time-trap token. A site's own form (WordPress's) or
@@ -72,6 +75,9 @@ pub struct Submitted {
     /// Proves authorship for edits and deletion until `edit_expires_at` (`own`).
     pub edit_token: String,
     pub edit_expires_at: DateTime<Utc>,
+    /// Proves, once this comment is approved, that the browser holding it is the author's
+    /// when it posts again as the same email on this site (`returning`).
+    pub returning_token: String,
 }
 
 /// A submission that passed screening, ready to be written by a group commit.
@@ -111,12 +117,22 @@ impl Moderation {
         let client = Client::of(&new, &self.keys);
         let mut dup_key =
             screening::duplicate_key(&client.email_norm, new.parent_id, new.text.as_str());
+        let proof = super::returning::claimed_comment(
+            &self.keys,
+            &site,
+            &client.email_norm,
+            new.client.returning_token.as_deref(),
+            now,
+        );
         let pre = store::prechecks(
             &self.db.reader,
-            &site,
-            new.uri.as_str(),
-            &client.email_norm,
-            &dup_key,
+            store::PrecheckKeys {
+                site: &site,
+                uri: new.uri.as_str(),
+                email_norm: &client.email_norm,
+                dup_key: &dup_key,
+                proof,
+            },
             new.site.close_after_days > 0,
         )
         .await?;

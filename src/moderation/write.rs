@@ -216,6 +216,7 @@ fn submitted(m: comment::Model, item: &Prepared, keys: &Keys) -> Submitted {
     let edit_expires_at = item.now + own::EDIT_WINDOW;
     Submitted {
         edit_token: own::edit_token(keys, m.id, edit_expires_at),
+        returning_token: super::returning::token(keys, &item.site, &m.email_norm, m.id, item.now),
         edit_expires_at,
         id: m.id,
         status,

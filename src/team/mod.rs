@@ -110,6 +110,8 @@ pub struct Team {
     setup_ttl: Duration,
     /// One permit per password check allowed to run at once.
     verifications: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Argon2 checks run so far (`password_checks`).
+    password_checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Team {
@@ -124,7 +126,15 @@ impl Team {
             verifications: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 cfg.max_concurrent_logins.max(1),
             )),
+            password_checks: std::sync::Arc::default(),
         }
+    }
+
+    /// How many password checks (argon2 runs) this process has made: an unknown email
+    /// costs one, as a known one does, so timing tells no one which emails have accounts.
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

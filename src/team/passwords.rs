@@ -1,6 +1,9 @@
 //! Password hashes: argon2id with default parameters, computed off the async threads, and
 //! a dummy hash so that an unknown email costs what a wrong password costs. Every check
 //! of a password passes through `verify`, the one place a bound on concurrent checks fits.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 use super::TeamError;
@@ -19,14 +22,18 @@ pub async fn hash(password: &str) -> Result<String, TeamError> {
 
 /// Whether `password` matches `hash` (a PHC string), checked on the blocking pool while
 /// holding `permit`, one of the bounded slots. A hash that does not parse matches nothing.
+/// `checks` counts the argon2 runs, so tests can see that every sign-in pays for one.
 pub async fn verify(
     password: &str,
     hash: String,
     permit: tokio::sync::OwnedSemaphorePermit,
+    checks: &Arc<AtomicU64>,
 ) -> bool {
     let password = password.to_owned();
+    let checks = checks.clone();
     tokio::task::spawn_blocking(move || {
         let ok = verify_now(&password, &hash);
+        checks.fetch_add(1, Ordering::Relaxed);
         drop(permit);
         ok
     })
@@ -69,8 +76,10 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
         let permit = || slots.clone().try_acquire_owned().unwrap();
-        assert!(verify("correct horse battery", h.clone(), permit()).await);
-        assert!(!verify("wrong horse battery", h, permit()).await);
+        let checks = Arc::new(AtomicU64::new(0));
+        assert!(verify("correct horse battery", h.clone(), permit(), &checks).await);
+        assert!(!verify("wrong horse battery", h, permit(), &checks).await);
+        assert_eq!(checks.load(Ordering::Relaxed), 2);
         assert_eq!(
             slots.available_permits(),
             1,

@@ -50,7 +50,7 @@ impl Team {
             .clone()
             .try_acquire_owned()
             .map_err(|_| TeamError::Busy)?;
-        let ok = passwords::verify(password, hash, permit).await;
+        let ok = passwords::verify(password, hash, permit, &self.password_checks).await;
         match found.filter(|m| ok && m.disabled_at.is_none()) {
             Some(m) => Ok(Some(self.start_session(m.id).await?)),
             None => Ok(None),

@@ -66,6 +66,8 @@ mod rate_limits;
 mod reports;
 mod reports_resolved;
 mod retention;
+mod security_returning;
+mod security_review;
 mod shared_limits;
 mod spam;
 mod spam_filter;

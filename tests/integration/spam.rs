@@ -126,11 +126,12 @@ backends! {
     async fn known_authors_on_first_time_sites_are_still_held_without_a_token(b) {
         let app = TestApp::spawn(b).await;
         let token = app.token().await;
-        let first = app.submit(json!({"site": "first"})).await;
-        app.admin(&token, Method::POST, &format!("/api/v1/admin/comments/{first}/approve")).await;
-        let (_, body) = app.post_comment_raw(&comment(json!({"site": "first", "text": "Known, no token"}))).await;
+        let (_, first) = app.post_comment(&comment(json!({"site": "first"}))).await;
+        let proof = first["returning_token"].clone();
+        app.admin(&token, Method::POST, &format!("/api/v1/admin/comments/{}/approve", first["id"])).await;
+        let (_, body) = app.post_comment_raw(&comment(json!({"site": "first", "text": "Known, no token", "returning_token": proof}))).await;
         assert_eq!(body["status"], "pending");
-        let (_, body) = app.post_comment(&comment(json!({"site": "first", "text": "Known, token"}))).await;
+        let (_, body) = app.post_comment(&comment(json!({"site": "first", "text": "Known, token", "returning_token": proof}))).await;
         assert_eq!(body["status"], "approved");
     }
 

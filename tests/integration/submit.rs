@@ -47,13 +47,17 @@ backends! {
     async fn mode_first_time_holds_only_unknown_authors(b) {
         let app = TestApp::spawn(b).await;
         let token = app.token().await;
-        let first = app.submit(json!({"site": "first"})).await;
-        let (_, again) = app.post_comment(&comment(json!({"site": "first", "text": "Second try"}))).await;
+        let (_, first) = app.post_comment(&comment(json!({"site": "first"}))).await;
+        let proof = first["returning_token"].as_str().unwrap().to_owned();
+        let id = first["id"].as_i64().unwrap();
+        let (_, again) = app.post_comment(&comment(json!({"site": "first", "text": "Second try", "returning_token": proof}))).await;
         assert_eq!(again["status"], "pending", "nothing approved yet, so still held");
-        app.admin(&token, reqwest::Method::POST, &format!("/api/v1/admin/comments/{first}/approve")).await;
-        let (_, known) = app.post_comment(&comment(json!({"site": "first", "text": "Now I am known", "author_email": "ADA@example.org"}))).await;
-        assert_eq!(known["status"], "approved", "same address, any case");
-        let (_, other) = app.post_comment(&comment(json!({"site": "first", "author_email": "bob@example.org"}))).await;
+        app.admin(&token, reqwest::Method::POST, &format!("/api/v1/admin/comments/{id}/approve")).await;
+        let (_, known) = app.post_comment(&comment(json!({"site": "first", "text": "Now I am known", "author_email": "ADA@example.org", "returning_token": proof}))).await;
+        assert_eq!(known["status"], "approved", "same address, any case, with the proof");
+        let (_, typed) = app.post_comment(&comment(json!({"site": "first", "text": "Only typed the address"}))).await;
+        assert_eq!(typed["status"], "pending", "a known email without proof waits");
+        let (_, other) = app.post_comment(&comment(json!({"site": "first", "author_email": "bob@example.org", "returning_token": proof}))).await;
         assert_eq!(other["status"], "pending");
         let (_, elsewhere) = app.post_comment(&comment(json!({"site": "blog", "text": "Other site"}))).await;
         assert_eq!(elsewhere["status"], "pending", "site `blog` holds everything");

@@ -62,6 +62,7 @@ impl From<Submitted> for SubmitResponse {
             html: s.html,
             edit_token: s.edit_token,
             edit_expires_at: rfc3339(s.edit_expires_at),
+            returning_token: s.returning_token,
         }
     }
 }

@@ -124,8 +124,12 @@ async fn report_form(
     f: ReportForm,
 ) -> Response {
     // Only a thread page of this server: never a redirect elsewhere.
+    // Control characters cannot go in a Location header (they would be a 500, or a header
+    // injection if they could).
     let back_ok = (f.back.starts_with("/embed/thread?") || f.back.starts_with("/?"))
-        && !f.back.contains("//");
+        && !f.back.contains("//")
+        && !f.back.contains('\\')
+        && !f.back.chars().any(char::is_control);
     if !back_ok {
         let why = "must be a thread page of this server";
         return Page(ApiError::Validation(FieldErrors::from([(

@@ -69,6 +69,12 @@ pub struct CommentRequest {
     #[serde(default)]
     #[schema(max_length = 40)]
     pub published: Option<String>,
+    /// The `returning_token` of an earlier comment by this email on this site, as the
+    /// widget keeps it. On sites in first-time mode, a comment is published at once only
+    /// when that earlier comment is approved; a known email without it waits.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub returning_token: Option<String>,
 }
 
 /// Collects each field's parse failure, so that every bad field is named at once.
@@ -115,6 +121,7 @@ impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
         let site = config.site(&req.site).ok_or(ApiError::UnknownSite)?;
         client.form_token = req.form_token;
         client.honeypot = req.hp_website;
+        client.returning_token = req.returning_token;
         Ok(NewComment {
             site: site.clone(),
             uri,
@@ -201,6 +208,7 @@ impl CommentForm {
             form_token: self.form_token.clone(),
             hp_website: self.hp_website.clone(),
             published: self.published.clone(),
+            returning_token: None,
         }
     }
 }

@@ -109,6 +109,10 @@ pub struct SubmitResponse {
     /// Lets the author edit or delete this comment until `edit_expires_at`.
     pub edit_token: String,
     pub edit_expires_at: String,
+    /// Keep this (with the commenter's consent) and send it back as `returning_token` with
+    /// the next comment from the same email on this site: once this comment is approved,
+    /// it is the proof that first-time moderation asks of a returning commenter.
+    pub returning_token: String,
 }
 
 /// The author's view of their own comment after an edit.

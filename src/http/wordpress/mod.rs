@@ -4,7 +4,7 @@
 //! is wrong with a link back (409 for a duplicate, 429 with the wait). It is a second front
 //! door beside `api::submission`: the same extractors, one `TryFrom` into `NewComment`, the
 //! same limits, screening and moderation.
-mod form;
+pub(super) mod form;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};

@@ -362,6 +362,10 @@
     };
     if (f.save.checked) keep("local", "replyd:author", { name: f.author_name.value, email: f.author_email.value, url: f.author_url.value });
     else keep("local", "replyd:author", null);
+    // The returning-commenter token is kept only with the same consent as the name and email.
+    var proof = f.save.checked ? load("local", "replyd:returning:" + this.site, null) : null;
+    if (proof && proof.email === body.author_email.trim().toLowerCase()) body.returning_token = proof.token;
+    if (!f.save.checked) keep("local", "replyd:returning:" + this.site, null);
     var button = this.form.querySelector(".submit");
     button.disabled = true;
     button.textContent = t.posting;
@@ -378,6 +382,11 @@
       this.showErrors({});
       var c = { id: data.id, parent_id: sent.parent_id, author_name: data.author_name || sent.author_name.trim(), author_url: data.author_url || null,
         html: data.html || "", created_at: data.created_at, avatar: data.avatar || "", by_moderator: false, deleted: false };
+      if (data.returning_token && this.form.elements.save.checked) {
+        // Keep the newest published comment's token; a held one only when there is none yet.
+        var email = sent.author_email.trim().toLowerCase(), had = load("local", "replyd:returning:" + this.site, null);
+        if (data.status === "approved" || !had || had.email !== email) keep("local", "replyd:returning:" + this.site, { email: email, token: data.returning_token });
+      }
       if (data.edit_token) {
         var own = load("session", "replyd:own", {});
         own[data.id] = { token: data.edit_token, expires: data.edit_expires_at };
