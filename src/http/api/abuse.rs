@@ -59,6 +59,7 @@ pub struct RuleList {
 pub struct RuleRequest {
     /// `moderation_word` holds matching comments; `disallowed_word` sends them to spam.
     #[serde(default)]
+    #[schema(pattern = "^(moderation_word|disallowed_word)$")]
     pub kind: String,
     /// Matched case-insensitively as a substring of the name, email, website, text,
     /// client address and user agent.
@@ -108,6 +109,7 @@ pub struct BanBody {
     /// `email`, `address` (an IP address or a CIDR network) or `email_domain`
     /// (subdomains match too).
     #[serde(default)]
+    #[schema(pattern = "^(email|address|email_domain)$")]
     pub kind: String,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 254)]

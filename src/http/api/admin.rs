@@ -79,8 +79,10 @@ pub struct QueueQuery {
     /// newest (default) | oldest | spam_score (highest first, unscored last)
     pub order: Option<String>,
     /// At most 1000000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u64>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -272,8 +274,10 @@ pub async fn delete(
 pub struct AuditQuery {
     pub comment_id: Option<i64>,
     /// At most 1000000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u64>,
     /// 1-500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

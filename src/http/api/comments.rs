@@ -24,11 +24,11 @@ use crate::moderation::Submitted;
         (status = 201, description = "Accepted; held comments read `pending`", body = SubmitResponse),
         (status = 303, description = "No-JS form accepted: back to the page"),
         (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "Unknown site", body = ErrorBody),
+        (status = 404, description = "Unknown site", content((ErrorBody = "application/json"), (String = "text/html"))),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 409, description = "The same comment is already on this page (`duplicate_comment`)", body = ErrorBody),
         (status = 415, description = "Unsupported content type", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody),
+        (status = 422, description = "Invalid fields (the no-JS form gets an HTML page naming them)", content((ErrorBody = "application/json"), (String = "text/html"))),
         (status = 429, description = "Too many comments (`rate_limited`); see `Retry-After`", body = ErrorBody,
             headers(
                 ("Retry-After" = u64, description = "Seconds to wait"),

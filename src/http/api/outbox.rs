@@ -18,6 +18,7 @@ pub struct OutboxQuery {
     /// pending | sent | dead | skipped; default dead.
     pub state: Option<String>,
     /// 1-500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

@@ -25,6 +25,7 @@ pub struct PrivacyRequest {
     /// The site id.
     #[serde(default)]
     #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub site: String,
     /// The address the comments were written under; the confirmation link goes there.
     #[serde(default)]
@@ -32,7 +33,7 @@ pub struct PrivacyRequest {
     pub email: String,
     /// `export` (mail me a link to download it all) or `delete` (erase it all).
     #[serde(default)]
-    #[schema(example = "export")]
+    #[schema(example = "export", pattern = "^(export|delete)$")]
     pub request: String,
 }
 
@@ -117,9 +118,9 @@ impl FormPage for PrivacyRequest {
     responses(
         (status = 202, description = "Accepted: a confirmation link is mailed if the address has anything stored", body = PrivacyAccepted),
         (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "Unknown site", body = ErrorBody),
+        (status = 404, description = "Unknown site", content((ErrorBody = "application/json"), (String = "text/html"))),
         (status = 415, description = "Unsupported content type", body = ErrorBody),
-        (status = 422, description = "Invalid address or request", body = ErrorBody),
+        (status = 422, description = "Invalid address or request (a form gets an HTML page)", content((ErrorBody = "application/json"), (String = "text/html"))),
         (status = 429, description = "Too many requests from this address (`rate_limited`)", body = ErrorBody),
     )
 )]

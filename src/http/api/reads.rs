@@ -25,12 +25,20 @@ const MAX_COUNT_URIS: usize = 100;
 #[into_params(parameter_in = Query)]
 pub struct ThreadQuery {
     /// Site id.
+    #[param(min_length = 1, max_length = 64)]
     pub site: Option<String>,
     /// Page path.
+    #[param(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
+    )]
     pub uri: Option<String>,
     /// Comments to skip (oldest first), at most 1000000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u64>,
     /// At most this many comments (1-500, default 200).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// oldest (default) | newest; pinned comments come first in either.
     pub order: Option<String>,
@@ -112,8 +120,8 @@ pub async fn thread(
 #[utoipa::path(
     get, path = "/api/v1/form-token", tag = "comments",
     params(
-        ("site" = String, Query, description = "Site id"),
-        ("uri" = String, Query, description = "Page path"),
+        ("site" = String, Query, description = "Site id", min_length = 1, max_length = 64),
+        ("uri" = String, Query, description = "Page path", min_length = 1, max_length = 2000, pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"),
     ),
     responses(
         (status = 200, description = "Send `form_token` back with a new comment on this page", body = FormTokenResponse),
@@ -191,8 +199,8 @@ fn field_error(field: &str, msg: &str) -> ApiError {
 #[utoipa::path(
     get, path = "/api/v1/counts", tag = "comments",
     params(
-        ("site" = String, Query, description = "Site id"),
-        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100, repeats included"),
+        ("site" = String, Query, description = "Site id", min_length = 1, max_length = 64),
+        ("uri" = Vec<String>, Query, description = "Page paths, repeated; at most 100, repeats included", max_items = 100),
     ),
     responses(
         (status = 200, description = "Cacheable like the thread", body = CountsResponse),

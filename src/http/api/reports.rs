@@ -24,6 +24,7 @@ use crate::moderation::reports::{NewReport, ReportReason, Reported};
 pub struct ReportRequest {
     /// spam | abusive | off_topic | other
     #[serde(default)]
+    #[schema(pattern = "^(spam|abusive|off_topic|other)$")]
     pub reason: String,
     /// A few words for the moderators.
     #[serde(default)]
@@ -160,8 +161,11 @@ async fn report_form(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportsQuery {
+    /// At most 1000000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u64>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -220,7 +224,7 @@ pub async fn list(
     }
     let (rows, total) = state
         .moderation
-        .reported(q.offset.unwrap_or(0), limit)
+        .reported(super::paging::offset(q.offset)?, limit)
         .await?;
     Ok(Json(ReportedList {
         comments: rows.iter().map(ReportedComment::from).collect(),

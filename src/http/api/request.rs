@@ -28,7 +28,11 @@ pub struct CommentRequest {
     pub site: String,
     /// The page path, starting with `/`.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 2000, pattern = "^/")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
+    )]
     pub uri: String,
     /// The page title, remembered the first time a page is seen.
     #[serde(default)]
@@ -143,8 +147,14 @@ impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
 pub struct CommentForm {
     #[serde(default)]
     #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub site: String,
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
+    )]
     pub uri: String,
     #[serde(default)]
     pub title: Option<String>,

@@ -18,7 +18,11 @@ pub struct PageRef {
     #[schema(min_length = 1, max_length = 64)]
     pub site: String,
     /// The page path, starting with `/`.
-    #[schema(min_length = 1, max_length = 2000, pattern = "^/")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
+    )]
     pub uri: String,
 }
 
