@@ -59,12 +59,17 @@ pub struct RuleList {
 pub struct RuleRequest {
     /// `moderation_word` holds matching comments; `disallowed_word` sends them to spam.
     #[serde(default)]
-    #[schema(pattern = "^(moderation_word|disallowed_word)$")]
+    #[schema(required = true, pattern = "^(moderation_word|disallowed_word)$")]
     pub kind: String,
     /// Matched case-insensitively as a substring of the name, email, website, text,
     /// client address and user agent.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub word: String,
 }
 
@@ -109,7 +114,7 @@ pub struct BanBody {
     /// `email`, `address` (an IP address or a CIDR network) or `email_domain`
     /// (subdomains match too).
     #[serde(default)]
-    #[schema(pattern = "^(email|address|email_domain)$")]
+    #[schema(required = true, pattern = "^(email|address|email_domain)$")]
     pub kind: String,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 254)]

@@ -71,12 +71,14 @@ where
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// pending | approved | rejected | spam; all when absent.
+    #[param(pattern = "^(|pending|approved|rejected|spam)$")]
     pub status: Option<String>,
     pub site: Option<String>,
     pub uri: Option<String>,
     /// Matches text, author name or email.
     pub q: Option<String>,
     /// newest (default) | oldest | spam_score (highest first, unscored last)
+    #[param(pattern = "^(newest|oldest|spam_score)$")]
     pub order: Option<String>,
     /// At most 1000000.
     #[param(minimum = 0, maximum = 1_000_000)]

@@ -16,6 +16,7 @@ use entity::outbox;
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// pending | sent | dead | skipped; default dead.
+    #[param(pattern = "^(|pending|sent|dead|skipped)$")]
     pub state: Option<String>,
     /// 1-500, default 100.
     #[param(minimum = 1, maximum = 500)]

@@ -25,15 +25,15 @@ pub struct PrivacyRequest {
     /// The site id.
     #[serde(default)]
     #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(required = true, min_length = 1, max_length = 64)]
     pub site: String,
     /// The address the comments were written under; the confirmation link goes there.
     #[serde(default)]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(required = true, format = "email", max_length = 254)]
     pub email: String,
     /// `export` (mail me a link to download it all) or `delete` (erase it all).
     #[serde(default)]
-    #[schema(example = "export", pattern = "^(export|delete)$")]
+    #[schema(required = true, example = "export", pattern = "^(export|delete)$")]
     pub request: String,
 }
 

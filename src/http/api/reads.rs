@@ -25,10 +25,11 @@ const MAX_COUNT_URIS: usize = 100;
 #[into_params(parameter_in = Query)]
 pub struct ThreadQuery {
     /// Site id.
-    #[param(min_length = 1, max_length = 64)]
+    #[param(value_type = String, min_length = 1, max_length = 64)]
     pub site: Option<String>,
     /// Page path.
     #[param(
+        value_type = String,
         min_length = 1,
         max_length = 2000,
         pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
@@ -41,6 +42,7 @@ pub struct ThreadQuery {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// oldest (default) | newest; pinned comments come first in either.
+    #[param(pattern = "^(|oldest|newest)$")]
     pub order: Option<String>,
     /// The page's publication date (the embed's `data-published`), a date or an RFC 3339
     /// time: a page with none recorded closes `close_after_days` after it.
@@ -125,6 +127,7 @@ pub async fn thread(
     ),
     responses(
         (status = 200, description = "Send `form_token` back with a new comment on this page", body = FormTokenResponse),
+        (status = 400, description = "Malformed query (a parameter given twice)", body = ErrorBody),
         (status = 404, description = "Unknown site", body = ErrorBody),
         (status = 422, description = "Missing parameters", body = ErrorBody),
     )

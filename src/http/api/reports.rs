@@ -24,7 +24,7 @@ use crate::moderation::reports::{NewReport, ReportReason, Reported};
 pub struct ReportRequest {
     /// spam | abusive | off_topic | other
     #[serde(default)]
-    #[schema(pattern = "^(spam|abusive|off_topic|other)$")]
+    #[schema(required = true, pattern = "^(spam|abusive|off_topic|other)$")]
     pub reason: String,
     /// A few words for the moderators.
     #[serde(default)]

@@ -147,10 +147,11 @@ impl TryFrom<(CommentRequest, Submitter, &Config)> for NewComment {
 pub struct CommentForm {
     #[serde(default)]
     #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(required = true, min_length = 1, max_length = 64)]
     pub site: String,
     #[serde(default)]
     #[schema(
+        required = true,
         min_length = 1,
         max_length = 2000,
         pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
@@ -162,12 +163,20 @@ pub struct CommentForm {
     #[validate(custom(function = "comment_id"))]
     pub parent_id: Option<String>,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = "\\S")]
     pub author_name: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 3, max_length = 254, format = "email")]
     pub author_email: String,
     #[serde(default)]
     pub author_url: Option<String>,
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 2,
+        max_length = 10000,
+        pattern = "\\S[\\s\\S]*\\S"
+    )]
     pub text: String,
     /// A checkbox: present when ticked.
     #[serde(default)]
