@@ -44,7 +44,7 @@ fn apply(text: &str, edit: &Edit) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn any_edit_of_a_valid_token_is_refused(

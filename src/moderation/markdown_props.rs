@@ -116,7 +116,7 @@ fn bound(input: &str) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn any_markdown_renders_to_allowed_html_only(text in markdownish()) {

@@ -71,7 +71,10 @@ pub struct CommentRequest {
     /// When the page was published (the embed's `data-published`): a date or an RFC 3339
     /// time. Closing after `close_after_days` counts from it.
     #[serde(default)]
-    #[schema(max_length = 40)]
+    #[schema(
+        max_length = 40,
+        pattern = "^\\s*(\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])([Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d))?)?\\s*$"
+    )]
     pub published: Option<String>,
     /// The `returning_token` of an earlier comment by this email on this site, as the
     /// widget keeps it. On sites in first-time mode, a comment is published at once only
@@ -191,6 +194,10 @@ pub struct CommentForm {
     #[serde(default)]
     pub hp_website: Option<String>,
     #[serde(default)]
+    #[schema(
+        max_length = 40,
+        pattern = "^\\s*(\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])([Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d))?)?\\s*$"
+    )]
     pub published: Option<String>,
 }
 
