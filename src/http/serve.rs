@@ -1,10 +1,13 @@
 //! The HTTP server loop: hyper (HTTP/1.1 and HTTP/2) with a bound on open connections, a
 //! first-request and an idle timeout per connection, a header-read timeout, HTTP/2
 //! keep-alive and stream limits, the peer address handed to the router, a rate-limited log
-//! of accept errors, and graceful shutdown that drains in-flight requests.
+//! of accept errors, and graceful shutdown that drains in-flight requests. At the cap, the
+//! oldest connection that has not started a request is closed to make room, so sockets that
+//! never finish their headers (slowloris) cannot keep real clients out.
+use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -25,6 +28,8 @@ use crate::config::ServerConfig;
 const DRAIN: Duration = Duration::from_secs(20);
 /// How long a connection told to close gets to finish its request before it is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// How long a connection accepted at the cap waits for the room another's closing makes.
+const ROOM_WAIT: Duration = Duration::from_secs(1);
 
 /// What bounds each connection, from `[server]`.
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +73,11 @@ impl Activity {
         })
     }
 
+    /// Whether no request has started on this connection yet.
+    fn waiting(&self) -> bool {
+        self.requests.load(Ordering::Acquire) == 0
+    }
+
     fn elapsed_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
@@ -108,6 +118,79 @@ impl Drop for InFlight {
             .store(self.0.elapsed_ms(), Ordering::Release);
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// Connections that have not started a request yet, oldest first, each with the token that
+/// closes it. A connection that has begun a request is never closed to make room.
+struct Waiting {
+    queue: Mutex<VecDeque<(Arc<Activity>, CancellationToken)>>,
+    max: usize,
+}
+
+impl Waiting {
+    fn new(max: usize) -> Waiting {
+        Waiting {
+            queue: Mutex::new(VecDeque::new()),
+            max: max.max(1),
+        }
+    }
+
+    fn push(&self, activity: &Arc<Activity>, close: &CancellationToken) {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        // Entries of connections that started a request or ended are dropped in bulk, so
+        // the queue stays within twice the cap.
+        if q.len() >= self.max.saturating_mul(2) {
+            q.retain(|(a, c)| a.waiting() && !c.is_cancelled() && Arc::strong_count(a) > 1);
+        }
+        q.push_back((activity.clone(), close.clone()));
+    }
+
+    /// A new connection's bookkeeping, queued as waiting for its first request.
+    fn register(&self, limits: ConnLimits) -> Conn {
+        let conn = Conn {
+            limits,
+            activity: Activity::new(),
+            close: CancellationToken::new(),
+        };
+        self.push(&conn.activity, &conn.close);
+        conn
+    }
+
+    /// Closes the oldest connection still waiting for its first request; false if none is.
+    fn close_oldest(&self) -> bool {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some((a, c)) = q.pop_front() {
+            // A count of 1 is the queue's own: the connection has ended.
+            if a.waiting() && !c.is_cancelled() && Arc::strong_count(&a) > 1 {
+                c.cancel();
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A new connection's slot: the one it got at accept, or the one a closed waiting
+/// connection gives back within `ROOM_WAIT`.
+async fn room(
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    slots: Arc<Semaphore>,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    match slot {
+        Some(s) => Some(s),
+        None => tokio::time::timeout(ROOM_WAIT, slots.acquire_owned())
+            .await
+            .ok()?
+            .ok(),
+    }
+}
+
+/// One accepted connection's bookkeeping: its limits, its activity, and the token that
+/// closes it to make room.
+struct Conn {
+    limits: ConnLimits,
+    activity: Arc<Activity>,
+    close: CancellationToken,
 }
 
 /// Logs accept errors at most once a second, with how many were not logged.
@@ -154,6 +237,7 @@ pub async fn serve(
 ) {
     let builder = Arc::new(builder(&limits));
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let waiting = Waiting::new(limits.max_connections);
     // Every connection task holds a sender; draining ends when all are dropped.
     let (alive, mut drained) = mpsc::channel::<()>(1);
     let mut log = AcceptLog {
@@ -173,19 +257,27 @@ pub async fn serve(
             },
             () = shutdown.cancelled() => break,
         };
-        // Over the cap the connection is closed at once, rather than left in the backlog.
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
+        // At the cap the oldest connection without a request makes room; if every one has
+        // begun a request, the new connection is closed at once, not left in the backlog.
+        let slot = slots.clone().try_acquire_owned().ok();
+        if slot.is_none() && !waiting.close_oldest() {
             tracing::debug!(%peer, "connection cap reached; closing");
             continue;
-        };
-        let (builder, router, shutdown, alive) = (
+        }
+        let conn = waiting.register(limits);
+        let (builder, router, shutdown, alive, slots) = (
             builder.clone(),
             router.clone(),
             shutdown.clone(),
             alive.clone(),
+            slots.clone(),
         );
         tokio::spawn(async move {
-            serve_one(&builder, stream, peer, router, limits, shutdown).await;
+            let Some(slot) = room(slot, slots).await else {
+                tracing::debug!(%peer, "no room made in time; closing");
+                return;
+            };
+            serve_one(&builder, stream, peer, router, conn, shutdown).await;
             drop((slot, alive));
         });
     }
@@ -202,11 +294,15 @@ async fn serve_one(
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
-    limits: ConnLimits,
+    conn: Conn,
     shutdown: CancellationToken,
 ) {
     let _ = stream.set_nodelay(true);
-    let activity = Activity::new();
+    let Conn {
+        limits,
+        activity,
+        close,
+    } = conn;
     let tracked = activity.clone();
     let svc = router
         .map_request(move |mut req: Request<Incoming>| {
@@ -240,6 +336,8 @@ async fn serve_one(
                 return;
             }
             _ = interval.tick() => if !activity.expired(&limits) { continue },
+            // Closed to make room: nothing has started, so nothing is cut off.
+            () = close.cancelled() => if activity.waiting() { return },
             () = shutdown.cancelled() => {}
         }
         break;

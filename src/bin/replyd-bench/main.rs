@@ -3,6 +3,7 @@
 //! percentiles, server CPU per request and peak RSS.
 //!
 //! `cargo build --release && cargo run --release --bin replyd-bench -- --help`
+mod abuse;
 mod bound;
 mod load;
 mod proxy;
@@ -53,12 +54,24 @@ struct Args {
     serve_bound: Option<PathBuf>,
     #[arg(long, hide = true)]
     bound_addr: Option<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Hostile-load figures: slowloris beside a legitimate client, hostile bodies, and the
+    /// server's memory under abuse (`--binary` measures another build the same way).
+    Abuse(abuse::AbuseArgs),
 }
 
 /// Two load threads, like `wrk -t2` beside the server on a 2-core machine.
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(Command::Abuse(a)) = &args.command {
+        return abuse::run(a).await;
+    }
     if let (Some(dir), Some(addr)) = (&args.serve_bound, args.bound_addr) {
         return bound::serve(dir, addr).await;
     }

@@ -15,6 +15,8 @@ pub struct Server {
     url: String,
     addr: SocketAddr,
     child: Option<Child>,
+    /// Environment set after the defaults (and so overriding them), e.g. limits back on.
+    extra_env: Vec<(String, String)>,
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -71,6 +73,7 @@ impl Server {
             url,
             addr,
             child: None,
+            extra_env: Vec::new(),
         })
     }
 
@@ -84,8 +87,19 @@ impl Server {
             )
             .env("REPLYD__RATE_LIMIT__ENABLED", "false")
             .env("REPLYD__MAIL__FILE_DIR", self.dir.join("mail"))
-            .env("RUST_LOG", "warn");
+            .env("RUST_LOG", "warn")
+            .envs(self.extra_env.iter().map(|(k, v)| (k, v)));
         c
+    }
+
+    /// Sets `key` in the server's environment from the next start on.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.extra_env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// The database URL the server uses.
+    pub fn db_url(&self) -> &str {
+        &self.url
     }
 
     pub fn addr(&self) -> SocketAddr {
