@@ -95,6 +95,28 @@ pub struct PrecheckKeys<'a> {
     pub proof: Option<i64>,
 }
 
+// The author is known only by proof: the comment the author's token names is approved,
+// live, on this site and by this email; an email that merely has approved comments is
+// not enough. `deleted = false` is written out, not bound, so SQLite can use the partial
+// fingerprint index (a bound value hides it from the planner, which then scans). The
+// first comment's time scans the page's comments, so it is read only where a page can
+// close by age (`closes_by_age`).
+const PRECHECKS_SQL: &str = "SELECT \
+    (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) AS page_id, \
+    (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
+    EXISTS (SELECT 1 FROM comments c WHERE c.id = $7 AND c.email_norm = $3 \
+        AND c.status = $5 AND c.deleted = false \
+        AND (SELECT p.site_id FROM pages p WHERE p.id = c.page_id) = $1) AS author_known, \
+    (SELECT COALESCE(c.ip_hash, '') FROM comments c \
+        WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) \
+        AND c.dup_key = $4 AND c.deleted = false LIMIT 1) AS duplicate_of, \
+    (SELECT comments_closed FROM pages WHERE site_id = $1 AND uri = $2) AS closed_by_hand, \
+    (SELECT kept_open FROM pages WHERE site_id = $1 AND uri = $2) AS kept_open, \
+    (SELECT published_at FROM pages WHERE site_id = $1 AND uri = $2) AS published_at, \
+    CASE WHEN $6 THEN (SELECT MIN(c.created_at) FROM comments c \
+        WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) \
+        END AS first_at";
+
 /// Reads [`Prechecks`] in one statement of scalar sub-queries, each answered by an index.
 /// Run on the reader pool, outside the write transaction: the unique fingerprint index
 /// still refuses a duplicate that races past it.
@@ -103,27 +125,6 @@ pub async fn prechecks<C: ConnectionTrait>(
     keys: PrecheckKeys<'_>,
     closes_by_age: bool,
 ) -> Result<Prechecks, DbErr> {
-    // The author is known only by proof: the comment the author's token names is approved,
-    // live, on this site and by this email; an email that merely has approved comments is
-    // not enough. `deleted = false` is written out, not bound, so SQLite can use the partial
-    // fingerprint index (a bound value hides it from the planner, which then scans). The
-    // first comment's time scans the page's comments, so it is read only where a page can
-    // close by age (`closes_by_age`).
-    const SQL: &str = "SELECT \
-        (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) AS page_id, \
-        (SELECT title IS NULL FROM pages WHERE site_id = $1 AND uri = $2) AS untitled, \
-        EXISTS (SELECT 1 FROM comments c WHERE c.id = $7 AND c.email_norm = $3 \
-            AND c.status = $5 AND c.deleted = false \
-            AND (SELECT p.site_id FROM pages p WHERE p.id = c.page_id) = $1) AS author_known, \
-        (SELECT COALESCE(c.ip_hash, '') FROM comments c \
-            WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2) \
-            AND c.dup_key = $4 AND c.deleted = false LIMIT 1) AS duplicate_of, \
-        (SELECT comments_closed FROM pages WHERE site_id = $1 AND uri = $2) AS closed_by_hand, \
-        (SELECT kept_open FROM pages WHERE site_id = $1 AND uri = $2) AS kept_open, \
-        (SELECT published_at FROM pages WHERE site_id = $1 AND uri = $2) AS published_at, \
-        CASE WHEN $6 THEN (SELECT MIN(c.created_at) FROM comments c \
-            WHERE c.page_id = (SELECT id FROM pages WHERE site_id = $1 AND uri = $2)) \
-            END AS first_at";
     let PrecheckKeys {
         site,
         uri,
@@ -134,7 +135,7 @@ pub async fn prechecks<C: ConnectionTrait>(
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            SQL,
+            PRECHECKS_SQL,
             [
                 site.into(),
                 uri.into(),
