@@ -58,8 +58,9 @@ pub struct NewComment {
     pub client: ClientInfo,
 }
 
-/// What the submitter learns. Spam reads as pending: spammers are not told.
-#[derive(Debug, Clone)]
+/// What the submitter learns. Spam reads as pending: spammers are not told. Kept as JSON
+/// with an idempotency key, to answer a retry the same way.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Submitted {
     pub id: i64,
     pub status: CommentStatus,
@@ -94,6 +95,8 @@ pub(super) struct Prepared {
     pub now: DateTime<Utc>,
     /// The embed's publication date, for a page that has none recorded yet.
     pub published: Option<DateTime<Utc>>,
+    /// The idempotency key to store with the comment, if the client sent one.
+    pub once: Option<super::idempotency::KeyRow>,
 }
 
 impl Moderation {
@@ -105,7 +108,7 @@ impl Moderation {
     /// Everything a submission needs short of the write lock: rendering, the pre-checks (one
     /// round trip on the reader pool), screening against the lists in memory, and the
     /// moderation decision.
-    async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
+    pub(super) async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
         let site = new.site.id.clone();
         let now = self.clock.now();
         let client = Client::of(&new, &self.keys);
@@ -153,6 +156,7 @@ impl Moderation {
             dup_key,
             now,
             published,
+            once: None,
         })
     }
 }

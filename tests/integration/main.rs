@@ -45,6 +45,7 @@ mod hardening_shutdown;
 mod hardening_team;
 mod hardening_tokens;
 mod hardening_transport;
+mod idempotency;
 mod import_cli;
 mod imports;
 mod instances;
