@@ -76,3 +76,4 @@ mod tokens;
 mod validation;
 mod webhooks;
 mod wordpress_form;
+mod outbox_faults;
