@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OwnedMutexGuard;
 
 use super::input::AuthorUrl;
-use super::submit::{NewComment, Submitted};
+use super::submit::{KeyRow, NewComment, Submitted};
 use super::{Moderation, ModerationError};
 use entity::idempotency_key;
 
@@ -104,8 +104,11 @@ impl Drop for Claim {
 /// some request holds or waits for it, so the map is bounded by the requests in flight.
 #[derive(Debug, Default)]
 pub(super) struct InFlight {
-    slots: Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>,
+    slots: Mutex<HashMap<(String, String), Slot>>,
 }
+
+/// One key's turn: held by the request that runs, awaited by its retries.
+type Slot = Arc<tokio::sync::Mutex<()>>;
 
 impl InFlight {
     fn slot(&self, key: &OnceKey) -> Arc<tokio::sync::Mutex<()>> {
@@ -128,13 +131,6 @@ impl InFlight {
     pub(super) fn len(&self) -> usize {
         self.slots.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
-}
-
-/// The key row a submission writes with its comment.
-#[derive(Debug, Clone)]
-pub(super) struct KeyRow {
-    key: OnceKey,
-    expires_at: DateTime<Utc>,
 }
 
 impl Moderation {
@@ -183,8 +179,10 @@ impl Moderation {
         let written = match self.prepare(new).await {
             Ok(mut prepared) => {
                 prepared.once = Some(KeyRow {
+                    site: key.site.clone(),
+                    key_hash: key.key_hash.clone(),
+                    fingerprint: key.fingerprint.clone(),
                     expires_at: prepared.now + chrono::Duration::hours(hours),
-                    key: key.clone(),
                 });
                 self.write_submission(prepared).await
             }
@@ -230,8 +228,8 @@ pub(super) async fn store_keys(
     }
     for (row, _) in keyed {
         idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::Site.eq(row.key.site.as_str()))
-            .filter(idempotency_key::Column::KeyHash.eq(row.key.key_hash.as_str()))
+            .filter(idempotency_key::Column::Site.eq(row.site.as_str()))
+            .filter(idempotency_key::Column::KeyHash.eq(row.key_hash.as_str()))
             .filter(idempotency_key::Column::ExpiresAt.lte(now))
             .exec(tx)
             .await?;
@@ -241,9 +239,9 @@ pub(super) async fn store_keys(
         let json = serde_json::to_string(answer)
             .map_err(|e| ModerationError::Db(DbErr::Custom(format!("answer: {e}"))))?;
         rows.push(idempotency_key::ActiveModel {
-            site: Set(row.key.site.clone()),
-            key_hash: Set(row.key.key_hash.clone()),
-            fingerprint: Set(row.key.fingerprint.clone()),
+            site: Set(row.site.clone()),
+            key_hash: Set(row.key_hash.clone()),
+            fingerprint: Set(row.fingerprint.clone()),
             comment_id: Set(answer.id),
             answer: Set(json),
             created_at: Set(now),

@@ -96,7 +96,16 @@ pub(super) struct Prepared {
     /// The embed's publication date, for a page that has none recorded yet.
     pub published: Option<DateTime<Utc>>,
     /// The idempotency key to store with the comment, if the client sent one.
-    pub once: Option<super::idempotency::KeyRow>,
+    pub once: Option<KeyRow>,
+}
+
+/// The `Idempotency-Key` row a submission writes with its comment (`idempotency`).
+#[derive(Debug, Clone)]
+pub(super) struct KeyRow {
+    pub site: String,
+    pub key_hash: String,
+    pub fingerprint: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl Moderation {

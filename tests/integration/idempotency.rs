@@ -213,4 +213,33 @@ backends! {
         assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
         assert_eq!(comments(&app).await, 1);
     }
+
+    async fn idempotency_retries_racing_on_two_instances_store_one_comment(b) {
+        let (one, two) = TestApp::spawn_pair(b, |c| {
+            c.server.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+        })
+        .await;
+        let payload = body(&one, "Retried through two instances at once");
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            let app = if i % 2 == 0 { &one } else { &two };
+            let (http, url, payload) = (app.http.clone(), app.url("/api/v1/comments"), payload.clone());
+            set.spawn(async move {
+                let res = http
+                    .post(url)
+                    .header("idempotency-key", "across-instances")
+                    .header("x-forwarded-for", "203.0.113.9")
+                    .json(&payload)
+                    .send()
+                    .await
+                    .expect("post");
+                let status = res.status().as_u16();
+                (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            });
+        }
+        let answers = set.join_all().await;
+        assert_eq!(answers[0].0, 201, "{answers:?}");
+        assert!(answers.iter().all(|a| *a == answers[0]), "identical answers: {answers:?}");
+        assert_eq!(comments(&one).await, 1);
+    }
 }
