@@ -73,6 +73,9 @@ impl Retention {
         if let Some(t) = self.before(c.sent_mail_days) {
             out.mail = self.notify.purge_done(t, dry_run).await?;
         }
+        if !dry_run {
+            self.moderation.purge_expired_keys().await?;
+        }
         Ok(out)
     }
 

@@ -6,6 +6,7 @@ pub mod ban;
 pub mod comment;
 pub mod comment_report;
 pub mod enums;
+pub mod idempotency_key;
 pub mod mail_subscriber;
 pub mod moderator;
 pub mod outbox;

@@ -14,6 +14,7 @@ mod m20261204_100001_spam_filter;
 mod m20261204_400001_subscriber_mailbox;
 mod m20261204_400002_token_expiry;
 mod m20261204_600001_post_moderation;
+mod m20261205_100001_idempotency_keys;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_400001_subscriber_mailbox::Migration),
             Box::new(m20261204_400002_token_expiry::Migration),
             Box::new(m20261204_100001_spam_filter::Migration),
+            Box::new(m20261205_100001_idempotency_keys::Migration),
         ]
     }
 }

@@ -324,6 +324,7 @@ pub struct RetentionConfig {
     pub rejected_days: u32,
     pub sent_mail_days: u32,
     pub interval_minutes: u64,
+    pub idempotency_key_hours: u32,
 }
 
 impl RetentionConfig {

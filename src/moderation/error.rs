@@ -24,6 +24,12 @@ pub enum ModerationError {
     TooManyPinned(u32),
     #[error("the comment was deleted")]
     Deleted,
+    /// An `Idempotency-Key` already used for a submission with other fields.
+    #[error("the idempotency key was used with another request")]
+    KeyReused,
+    /// A request with the same `Idempotency-Key` is still running.
+    #[error("a request with this idempotency key is in progress")]
+    KeyInProgress,
     #[error("database error")]
     Db(#[from] DbErr),
 }

@@ -11,6 +11,7 @@ mod feed;
 pub mod filter;
 pub mod history;
 mod html_text;
+pub mod idempotency;
 pub mod input;
 mod link;
 mod mail;
@@ -45,6 +46,7 @@ pub use history::PastComment;
 pub use history::import::{
     ImportRun, ImportedBody, ImportedComment, ImportedPage, PageOutcome, PreparedPage,
 };
+pub use idempotency::{Begun, Claim, OnceKey};
 pub use link::{LinkOutcome, SpentLink, is_stale as link_is_stale};
 pub use queue::{QueueFilter, QueueOrder, QueuePage};
 pub use reply::ReplyAuthor;
@@ -77,6 +79,8 @@ pub struct Moderation {
     /// Submissions waiting to be written together.
     group: Arc<batch::Batcher<submit::Prepared, Result<Submitted, ModerationError>>>,
     metrics: crate::metrics::Metrics,
+    /// Idempotency keys whose first request is running here.
+    once: Arc<idempotency::InFlight>,
 }
 
 impl Moderation {
@@ -92,6 +96,7 @@ impl Moderation {
             spam_touched: Arc::default(),
             group: Arc::new(batch::Batcher::new(write::MAX_BATCH)),
             metrics: crate::metrics::Metrics::default(),
+            once: Arc::default(),
             config,
         }
     }
@@ -109,6 +114,16 @@ impl Moderation {
     /// The word lists and bans this service screens with, and keeps coherent.
     pub fn lists(&self) -> &screening::ListsCache {
         &self.lists
+    }
+
+    /// Idempotency keys whose first request is still running on this instance.
+    pub fn keys_in_flight(&self) -> usize {
+        self.once.len()
+    }
+
+    /// Removes the idempotency keys that expired; returns how many.
+    pub async fn purge_expired_keys(&self) -> Result<u64, ModerationError> {
+        Ok(idempotency::purge_expired(&self.db.writer, self.clock.now()).await?)
     }
 
     /// Records into the app's metrics (submission batch sizes).

@@ -300,6 +300,8 @@ async fn forget_address(
             .filter(audit_log::Column::Action.eq("edit"))
             .exec(tx)
             .await?;
+        // A stored answer to a retry repeats the author's name and text.
+        super::idempotency::forget(tx, comment_ids).await?;
     }
     privacy_request::Entity::update_many()
         .col_expr(privacy_request::Column::EmailNorm, Expr::value(""))

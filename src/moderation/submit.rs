@@ -61,8 +61,9 @@ pub struct NewComment {
     pub client: ClientInfo,
 }
 
-/// What the submitter learns. Spam reads as pending: spammers are not told.
-#[derive(Debug, Clone)]
+/// What the submitter learns. Spam reads as pending: spammers are not told. Kept as JSON
+/// with an idempotency key, to answer a retry the same way.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Submitted {
     pub id: i64,
     pub status: CommentStatus,
@@ -100,6 +101,17 @@ pub(super) struct Prepared {
     pub now: DateTime<Utc>,
     /// The embed's publication date, for a page that has none recorded yet.
     pub published: Option<DateTime<Utc>>,
+    /// The idempotency key to store with the comment, if the client sent one.
+    pub once: Option<KeyRow>,
+}
+
+/// The `Idempotency-Key` row a submission writes with its comment (`idempotency`).
+#[derive(Debug, Clone)]
+pub(super) struct KeyRow {
+    pub site: String,
+    pub key_hash: String,
+    pub fingerprint: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl Moderation {
@@ -111,7 +123,7 @@ impl Moderation {
     /// Everything a submission needs short of the write lock: rendering, the pre-checks (one
     /// round trip on the reader pool), screening against the lists in memory, and the
     /// moderation decision.
-    async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
+    pub(super) async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
         let site = new.site.id.clone();
         let now = self.clock.now();
         let client = Client::of(&new, &self.keys);
@@ -169,6 +181,7 @@ impl Moderation {
             dup_key,
             now,
             published,
+            once: None,
         })
     }
 }

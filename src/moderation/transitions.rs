@@ -138,6 +138,7 @@ impl Moderation {
             am.notify_replies = Set(false);
             am.updated_at = Set(now);
             am.update(&tx).await?;
+            super::idempotency::forget(&tx, &[id]).await?;
             Deletion::Tombstone
         } else {
             current.delete(&tx).await?;

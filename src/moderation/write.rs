@@ -16,7 +16,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
 use super::audit::{self, Actor, Entry};
 use super::screening::duplicate_or_db;
 use super::submit::{Prepared, Submitted};
-use super::{Moderation, ModerationError, own, store};
+use super::{Moderation, ModerationError, idempotency, own, store};
 use crate::keys::Keys;
 use crate::notify::{Change, Event};
 use entity::{comment, enums::CommentStatus};
@@ -78,13 +78,20 @@ impl Moderation {
         published.sort_unstable();
         published.dedup();
         let count = stored.len();
-        self.commit(tx, &published).await?;
-        self.metrics.submission_batch(count);
-        Ok(written
+        let answers: Vec<Answer> = written
             .drain(..)
             .zip(items)
             .map(|(r, item)| r.map(|m| submitted(m, item, &self.keys)))
-            .collect())
+            .collect();
+        let keyed: Vec<_> = answers
+            .iter()
+            .zip(items)
+            .filter_map(|(a, item)| Some((item.once.as_ref()?, a.as_ref().ok()?)))
+            .collect();
+        idempotency::store_keys(&tx, &keyed, self.clock.now()).await?;
+        self.commit(tx, &published).await?;
+        self.metrics.submission_batch(count);
+        Ok(answers)
     }
 
     /// The audit row and the mail of every stored comment, one insert each.

@@ -100,7 +100,7 @@ impl Outcome {
 
 /// Each connection comes from its own loopback address (127.0.x.y), so submissions arrive
 /// from many distinct clients, as they would in production.
-async fn connect(server: SocketAddr, conn: usize) -> anyhow::Result<TcpStream> {
+pub async fn connect(server: SocketAddr, conn: usize) -> anyhow::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
     let [hi, lo] = u16::try_from(conn + 2).unwrap_or(2).to_be_bytes();
     socket.bind(SocketAddr::new(
@@ -123,7 +123,7 @@ pub async fn fetch(server: SocketAddr, path: &str) -> anyhow::Result<(String, Ve
 }
 
 /// Reads one response; returns its status code and where its body starts.
-async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<(u16, usize)> {
+pub async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<(u16, usize)> {
     buf.clear();
     let mut chunk = vec![0u8; 65536];
     let head_end = loop {

@@ -5,7 +5,10 @@
 //! `cargo build --release && cargo run --release --bin replyd-bench -- --help`
 mod abuse;
 mod bound;
+mod contention;
+mod crash;
 mod load;
+mod mail_latency;
 mod proxy;
 mod ratios;
 mod server;
@@ -54,6 +57,24 @@ struct Args {
     serve_bound: Option<PathBuf>,
     #[arg(long, hide = true)]
     bound_addr: Option<SocketAddr>,
+    /// Crash durability: `--posts` POSTs with Idempotency-Keys while the server is
+    /// SIGKILLed `--kills` times and restarted; checks every acknowledged comment is stored
+    /// exactly once. Use with `--connections 64`.
+    #[arg(long)]
+    crash: bool,
+    /// Posts for `--crash`.
+    #[arg(long, default_value_t = 10_000)]
+    posts: usize,
+    /// SIGKILLs for `--crash`.
+    #[arg(long, default_value_t = 5)]
+    kills: usize,
+    /// Contention: `--connections` writers (submissions and moderation actions) for
+    /// `--duration` seconds; no 5xx, no busy error, `PRAGMA integrity_check` ok.
+    #[arg(long)]
+    contention: bool,
+    /// POST latency with SMTP up and with SMTP down, `--runs` times each, interleaved.
+    #[arg(long)]
+    mail_latency: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -79,6 +100,9 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => p,
         None => std::env::current_exe()?.with_file_name("replyd"),
     };
+    if args.crash || args.contention || args.mail_latency {
+        return faults(&replyd, &args).await;
+    }
     let mut server = Server::prepare(&replyd, &args.db)?;
     seed(&mut server, args.background)?;
     let startup = startup_median(&mut server, args.runs).await?;
@@ -121,6 +145,22 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("{failed} requests were not answered with 2xx: the figures are not valid");
     }
     Ok(())
+}
+
+/// The durability scenarios (issue 14): each on a fresh database of its own.
+async fn faults(replyd: &std::path::Path, args: &Args) -> anyhow::Result<()> {
+    let duration = Duration::from_secs(args.duration);
+    if args.mail_latency {
+        return mail_latency::run(replyd, &args.db, args.runs, args.connections, duration).await;
+    }
+    let mut server = Server::prepare(replyd, &args.db)?;
+    let r = if args.crash {
+        crash::run(&mut server, args.posts, args.connections, args.kills).await
+    } else {
+        contention::run(&mut server, args.connections, duration).await
+    };
+    server.stop();
+    r
 }
 
 /// The scenarios' pages, and `background` comments spread over 10,000 pages.

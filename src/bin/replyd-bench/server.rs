@@ -15,7 +15,7 @@ pub struct Server {
     url: String,
     addr: SocketAddr,
     child: Option<Child>,
-    /// Environment set after the defaults (and so overriding them), e.g. limits back on.
+    /// More environment for the server (`env`).
     extra_env: Vec<(String, String)>,
 }
 
@@ -87,19 +87,36 @@ impl Server {
             )
             .env("REPLYD__RATE_LIMIT__ENABLED", "false")
             .env("REPLYD__MAIL__FILE_DIR", self.dir.join("mail"))
-            .env("RUST_LOG", "warn")
-            .envs(self.extra_env.iter().map(|(k, v)| (k, v)));
+            .env("RUST_LOG", "warn");
+        c.envs(self.extra_env.iter().map(|(k, v)| (k, v)));
         c
     }
 
-    /// Sets `key` in the server's environment from the next start on.
-    pub fn set_env(&mut self, key: &str, value: &str) {
+    /// Sets an environment variable (a config key) for every later start.
+    pub fn env(&mut self, key: &str, value: &str) {
         self.extra_env.push((key.to_owned(), value.to_owned()));
     }
 
-    /// The database URL the server uses.
-    pub fn db_url(&self) -> &str {
+    /// The database URL the server runs on.
+    pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// A new API token with full rights, made by `replyd token create`.
+    pub fn token(&self) -> anyhow::Result<String> {
+        let out = self
+            .command()
+            .args(["token", "create", "--name", "bench"])
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "token create failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let token = stdout.lines().last().unwrap_or_default().trim().to_owned();
+        Ok(token)
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -69,6 +69,9 @@ pub enum ApiError {
     /// The page takes no new comments.
     #[error("comments closed")]
     CommentsClosed,
+    /// An `Idempotency-Key` reused with another request body.
+    #[error("idempotency key reused")]
+    KeyReused,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -97,7 +100,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError as E;
         match self {
-            E::Validation(_) | E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Validation(_) | E::Invalid(_) | E::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             E::Malformed(_) | E::LinkTampered => StatusCode::BAD_REQUEST,
             E::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             E::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -135,6 +138,7 @@ impl ApiError {
             E::Duplicate => "duplicate_comment",
             E::CommentsClosed => "comments_closed",
             E::Conflict(code, _) => code,
+            E::KeyReused => "idempotency_key_reused",
             E::Internal(_) => "internal_error",
         }
     }
@@ -170,6 +174,9 @@ impl ApiError {
             E::Duplicate => "You already posted this comment here; it was not posted twice.".into(),
             E::CommentsClosed => "Comments are closed.".into(),
             E::Conflict(_, why) => why.clone(),
+            E::KeyReused => "This Idempotency-Key was already used with a different request; \
+                             use a new key for a new comment."
+                .into(),
             E::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -257,6 +264,12 @@ impl From<ModerationError> for ApiError {
             ModerationError::TooManyPinned(n) => ApiError::Conflict(
                 "too_many_pinned",
                 format!("This page already has {n} pinned comments; unpin one first."),
+            ),
+            ModerationError::KeyReused => ApiError::KeyReused,
+            ModerationError::KeyInProgress => ApiError::Conflict(
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed; retry shortly."
+                    .into(),
             ),
             ModerationError::Db(db) => ApiError::Internal(db.into()),
         }

@@ -104,11 +104,11 @@ pub async fn fetch(
 }
 
 /// `POST /new?uri=`: 201 when published at once, 202 when it waits for a moderator.
-pub async fn new(State(state): State<AppState>, IssoIncoming(new): IssoIncoming) -> Response {
+pub async fn new(State(state): State<AppState>, IssoIncoming(new, once): IssoIncoming) -> Response {
     let parent = new.parent_id;
     let notify = new.notify_replies;
     let site = new.site.id.clone();
-    let s = match state.moderation.submit(new).await {
+    let s = match state.moderation.submit_keyed(new, once).await {
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };

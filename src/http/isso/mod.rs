@@ -17,7 +17,6 @@ use serde::Deserialize;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{Submitter, ValidatedJson};
-use crate::http::limit;
 use crate::moderation::NewComment;
 use request::{IssoNew, IssoSubmission};
 
@@ -89,8 +88,9 @@ struct UriQuery {
     uri: String,
 }
 
-/// A new comment from Isso's client: read, validated, converted once, then limited.
-pub struct IssoIncoming(pub NewComment);
+/// A new comment from Isso's client: read, validated, converted once, then limited, with
+/// what its `Idempotency-Key` found, as on the JSON API.
+pub struct IssoIncoming(pub NewComment, pub Option<crate::moderation::Begun>);
 
 impl FromRequest<AppState> for IssoIncoming {
     type Rejection = ApiError;
@@ -98,6 +98,7 @@ impl FromRequest<AppState> for IssoIncoming {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (mut parts, body) = req.into_parts();
         let Ok(submitter) = Submitter::from_request_parts(&mut parts, state).await;
+        let key = crate::http::api::submission::idempotency_key(&parts.headers);
         let SitePath(site) = SitePath::from_request_parts(&mut parts, state).await?;
         let Query(q) = Query::<UriQuery>::from_request_parts(&mut parts, state)
             .await
@@ -110,8 +111,8 @@ impl FromRequest<AppState> for IssoIncoming {
             body,
         };
         let new = NewComment::try_from((sub, submitter, &*state.config))?;
-        limit::check_comment(state, &new).await?;
-        Ok(IssoIncoming(new))
+        let once = crate::http::api::submission::admit(state, &new, key).await?;
+        Ok(IssoIncoming(new, once))
     }
 }
 

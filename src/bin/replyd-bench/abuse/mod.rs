@@ -106,7 +106,7 @@ pub async fn run(args: &AbuseArgs) -> anyhow::Result<()> {
 
 /// Comments stored in the server's database.
 async fn stored(server: &Server) -> anyhow::Result<i64> {
-    let db = Database::connect(server.db_url()).await?;
+    let db = Database::connect(server.url()).await?;
     let row = db
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,
@@ -163,7 +163,7 @@ async fn memory_row(
 ) -> anyhow::Result<String> {
     let mut server = Server::prepare(binary, "sqlite")?;
     if part == "keys" {
-        server.set_env("REPLYD__RATE_LIMIT__ENABLED", "true");
+        server.env("REPLYD__RATE_LIMIT__ENABLED", "true");
     }
     server.start().await?;
     let addr = server.addr();
