@@ -29,11 +29,16 @@ pub struct Variant {
 }
 
 /// The product's choice first, then the alternatives.
-pub const VARIANTS: [Variant; 3] = [
+pub const VARIANTS: [Variant; 4] = [
     Variant {
         name: "chi-square, all features (replyd)",
         set: FeatureSet::Full,
         how: Combining::ChiSquare,
+    },
+    Variant {
+        name: "chi-square with SpamBayes's estimate, all features",
+        set: FeatureSet::Full,
+        how: Combining::SpamBayes,
     },
     Variant {
         name: "chi-square, words only",
