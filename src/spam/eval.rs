@@ -36,9 +36,9 @@ pub const VARIANTS: [Variant; 4] = [
         how: Combining::ChiSquare,
     },
     Variant {
-        name: "chi-square with SpamBayes's estimate, all features",
+        name: "chi-square, features seen twice, strength 1.0",
         set: FeatureSet::Full,
-        how: Combining::SpamBayes,
+        how: Combining::SeenTwice,
     },
     Variant {
         name: "chi-square, words only",
