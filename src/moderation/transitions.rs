@@ -55,6 +55,10 @@ impl Moderation {
         let from = current.status;
         let to = action.target();
         if from == to {
+            // A moderator confirming what the filter did on its own (marking spam a comment
+            // it stored as spam) is still a decision: it trains the filter, once. Without
+            // this, every comment the filter caught during a replay was never learned from.
+            self.train(tx, &current, to).await?;
             return Ok(current);
         }
         let republished = reports::held_by_reports(&current);

@@ -29,11 +29,16 @@ pub struct Variant {
 }
 
 /// The product's choice first, then the alternatives.
-pub const VARIANTS: [Variant; 3] = [
+pub const VARIANTS: [Variant; 4] = [
     Variant {
         name: "chi-square, all features (replyd)",
         set: FeatureSet::Full,
         how: Combining::ChiSquare,
+    },
+    Variant {
+        name: "chi-square, features seen twice, strength 1.0",
+        set: FeatureSet::Full,
+        how: Combining::SeenTwice,
     },
     Variant {
         name: "chi-square, words only",

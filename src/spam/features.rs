@@ -3,8 +3,7 @@
 //! how many there are, the domain of the author's website and of their e-mail, and the
 //! shape of the name and text (capitals, repetition, length). Never the raw e-mail or the
 //! client's address: only domains and shapes, so the model holds nothing personal.
-use std::collections::HashSet;
-
+use super::buffer::Features;
 use super::normalise::fold_text;
 use super::tokens::tokens;
 
@@ -27,7 +26,12 @@ pub enum FeatureSet {
 
 /// The distinct features of a message, in no particular order.
 pub fn features(m: &Message<'_>, set: FeatureSet) -> Vec<String> {
-    let mut out = Vec::with_capacity(64 + m.text.len() / 2);
+    feature_buffer(m, set).to_strings()
+}
+
+/// The same, in one buffer: what scoring reads, without a string per feature.
+pub fn feature_buffer(m: &Message<'_>, set: FeatureSet) -> Features {
+    let mut out = Features::with_capacity(64 + m.text.len() * 3);
     let folded = fold_text(m.text);
     let (prose, links) = split_links(&folded);
     let full = set == FeatureSet::Full;
@@ -37,20 +41,8 @@ pub fn features(m: &Message<'_>, set: FeatureSet) -> Vec<String> {
         author_features(m, &mut out);
         shape_features(m.text, &prose, &mut out);
     }
-    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-    seen.reserve(out.len());
-    let keep: Vec<bool> = out
-        .iter()
-        .map(|f| f.len() <= MAX_FEATURE && seen.insert(f.as_str()))
-        .collect();
-    drop(seen);
-    let mut keep = keep.into_iter();
-    out.retain(|_| keep.next().unwrap_or(false));
     out
 }
-
-/// Longer features (a long host name, say) are dropped: the database keeps 200 characters.
-const MAX_FEATURE: usize = 200;
 
 enum Found {
     Link(String),
@@ -109,69 +101,68 @@ fn tld(host: &str) -> &str {
     host.rsplit('.').next().unwrap_or(host)
 }
 
-fn link_features(found: &[Found], out: &mut Vec<String>) {
+fn link_features(found: &[Found], out: &mut Features) {
     let links = found.iter().filter(|f| matches!(f, Found::Link(_))).count();
-    let bucket = match links {
-        0..=2 => links.to_string(),
-        3..=5 => "3-5".to_owned(),
-        _ => "6+".to_owned(),
-    };
-    out.push(format!("links:{bucket}"));
+    match links {
+        0..=2 => out.push_fmt(format_args!("links:{links}")),
+        3..=5 => out.push("links:3-5"),
+        _ => out.push("links:6+"),
+    }
     for f in found {
         match f {
             Found::Link(host) => {
                 if host.parse::<std::net::IpAddr>().is_ok() {
-                    out.push("url:numeric address".to_owned());
+                    out.push("url:numeric address");
                 }
-                out.push(format!("url:{}", registered(host)));
-                out.push(format!("url:{host}"));
-                out.push(format!("url:.{}", tld(host)));
+                out.push_parts(&["url:", registered(host)]);
+                out.push_parts(&["url:", host]);
+                out.push_parts(&["url:.", tld(host)]);
             }
-            Found::Mail(domain) => out.push(format!("mailto:{}", registered(domain))),
+            Found::Mail(domain) => out.push_parts(&["mailto:", registered(domain)]),
         }
     }
 }
 
-fn author_features(m: &Message<'_>, out: &mut Vec<String>) {
+fn author_features(m: &Message<'_>, out: &mut Features) {
     match m.website.map(fold_text).as_deref().and_then(link_host) {
         Some(host) => {
-            out.push(format!("site:{}", registered(&host)));
-            out.push(format!("site:.{}", tld(&host)));
+            out.push_parts(&["site:", registered(&host)]);
+            out.push_parts(&["site:.", tld(&host)]);
         }
-        None => out.push("site:none".to_owned()),
+        None => out.push("site:none"),
     }
     let email = fold_text(m.email);
     match email.rsplit_once('@') {
         Some((local, domain)) if !domain.is_empty() => {
-            out.push(format!("email:{}", registered(domain)));
-            out.push(format!("email:.{}", tld(domain)));
+            out.push_parts(&["email:", registered(domain)]);
+            out.push_parts(&["email:.", tld(domain)]);
             let digits = local.chars().filter(char::is_ascii_digit).count();
-            out.push(format!("email:digits {}", digits.min(3)));
+            out.push_fmt(format_args!("email:digits {}", digits.min(3)));
         }
-        _ => out.push("email:none".to_owned()),
+        _ => out.push("email:none"),
     }
     name_features(m.name, out);
 }
 
-fn name_features(name: &str, out: &mut Vec<String>) {
+fn name_features(name: &str, out: &mut Features) {
     let folded = fold_text(name);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    out.push(format!("name:words {}", words.len().min(4)));
+    out.push_fmt(format_args!("name:words {}", words.len().min(4)));
     for w in words.iter().take(6) {
-        out.push(format!("name:{w}"));
+        out.push_parts(&["name:", w]);
     }
     let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() >= 3 && letters.iter().all(|c| !c.is_lowercase()) && has_case(&letters) {
-        out.push("name:all capitals".to_owned());
+        out.push("name:all capitals");
     }
     if name.chars().any(|c| c.is_ascii_digit()) {
-        out.push("name:has digits".to_owned());
+        out.push("name:has digits");
     }
     if name.contains(['@', '/', '$']) || name.contains("http") {
-        out.push("name:has symbols".to_owned());
+        out.push("name:has symbols");
     }
 }
 
@@ -179,19 +170,22 @@ fn has_case(letters: &[char]) -> bool {
     letters.iter().any(|c| c.is_uppercase())
 }
 
-fn shape_features(raw: &str, prose: &str, out: &mut Vec<String>) {
+fn shape_features(raw: &str, prose: &str, out: &mut Features) {
     let chars = raw.chars().count();
     let len_bucket = [16, 64, 256, 1024, 4096]
         .iter()
         .position(|limit| chars < *limit)
         .unwrap_or(5);
-    out.push(format!("shape:length {len_bucket}"));
-    let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() >= 20 && has_case(&letters) {
-        let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-        let pct = upper * 100 / letters.len();
+    out.push_fmt(format_args!("shape:length {len_bucket}"));
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for c in raw.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    if letters >= 20 && upper > 0 {
+        let pct = upper * 100 / letters;
         let bucket = [5, 15, 30, 60].iter().position(|p| pct < *p).unwrap_or(4);
-        out.push(format!("shape:capitals {bucket}"));
+        out.push_fmt(format_args!("shape:capitals {bucket}"));
     }
     let words: Vec<&str> = prose.split_whitespace().collect();
     if words.len() >= 20 {
@@ -199,14 +193,14 @@ fn shape_features(raw: &str, prose: &str, out: &mut Vec<String>) {
         distinct.sort_unstable();
         distinct.dedup();
         let tenths = distinct.len() * 10 / words.len();
-        out.push(format!("shape:distinct words {}", tenths.min(9)));
+        out.push_fmt(format_args!("shape:distinct words {}", tenths.min(9)));
     }
     if longest_run(raw) >= 4 {
-        out.push("shape:repeated character".to_owned());
+        out.push("shape:repeated character");
     }
     for (mark, name) in [("!!", "shape:!!"), ("$", "shape:$"), ("€", "shape:$")] {
         if raw.contains(mark) {
-            out.push(name.to_owned());
+            out.push(name);
         }
     }
 }

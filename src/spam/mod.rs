@@ -2,6 +2,7 @@
 //! (features in `features`, counts in `model`, Robinson-Fisher scoring in `classify`) and
 //! its offline evaluation (`eval`). Pure: no I/O, no HTTP, no database; `moderation` keeps
 //! the models, trains them on decisions and asks them for scores.
+mod buffer;
 pub mod classify;
 pub mod eval;
 pub mod features;
@@ -9,9 +10,10 @@ pub mod model;
 pub mod normalise;
 mod tokens;
 
+pub use buffer::Features;
 pub use classify::{Combining, Scored, score};
-pub use features::{FeatureSet, Message, features};
-pub use model::{Counts, Label, Model};
+pub use features::{FeatureSet, Message, feature_buffer, features};
+pub use model::{Counts, Cutoff, Label, Model};
 
 /// How many features of each side a verdict names.
 pub const EXPLAIN: usize = 3;
@@ -53,12 +55,9 @@ impl Thresholds {
 
 /// Scores one message with the product's features and combining.
 pub fn classify(model: &Model, message: &Message<'_>) -> Option<Scored> {
-    score(
-        model,
-        &features(message, FeatureSet::Full),
-        Combining::ChiSquare,
-        EXPLAIN,
-    )
+    let features = feature_buffer(message, FeatureSet::Full);
+    let features: Vec<&str> = features.iter().collect();
+    score(model, &features, Combining::ChiSquare, EXPLAIN)
 }
 
 #[cfg(test)]

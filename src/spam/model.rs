@@ -2,8 +2,11 @@
 //! of each were trained. Training adds a message's distinct features, untraining takes them
 //! away again (so undoing a decision leaves the counts as if it never happened), and
 //! pruning keeps the table under a size bound by forgetting the rarest, least recently
-//! seen features first.
+//! seen features first. In memory a feature is keyed by its 64-bit hash ([`key`]), so a
+//! look-up while scoring touches one table slot, not a string on the heap; the database
+//! keeps the features' text.
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// Which way a message is trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +24,27 @@ pub struct Counts {
     pub seen: u32,
 }
 
+impl Counts {
+    /// Messages trained with this feature, of either kind.
+    pub fn total(&self) -> u32 {
+        self.spam.saturating_add(self.ham)
+    }
+}
+
+/// The in-memory key of a feature: a fixed-seed hash, the same in every process of one
+/// build (only the text is stored, so a new hash function costs nothing but a reload).
+pub fn key(feature: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x5eed_5bad_f00d).hash_one(feature)
+}
+
+/// What pruning dropped: every feature counted in fewer messages than `total`, or in as
+/// many and last seen at or before `seen`. The database forgets the same rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoff {
+    pub total: u32,
+    pub seen: u32,
+}
+
 /// A model: counts per feature and the number of messages trained of each kind.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
@@ -28,10 +52,15 @@ pub struct Model {
     pub ham: u32,
     /// Training operations so far: the clock that `Counts::seen` reads.
     pub step: u32,
-    pub tokens: HashMap<String, Counts, foldhash::fast::RandomState>,
+    pub tokens: HashMap<u64, Counts, foldhash::fast::FixedState>,
 }
 
 impl Model {
+    /// The counts of one feature, if the model has it.
+    pub fn counts(&self, feature: &str) -> Option<&Counts> {
+        self.tokens.get(&key(feature))
+    }
+
     /// Adds (or, with `untrain`, removes) one message's features. The features are
     /// expected distinct, as `features` returns them.
     pub fn apply<S: AsRef<str>>(&mut self, features: &[S], label: Label, untrain: bool) {
@@ -47,20 +76,17 @@ impl Model {
             total.saturating_add(1)
         };
         for f in features {
-            let f = f.as_ref();
+            let k = key(f.as_ref());
             if untrain {
-                let Some(c) = self.tokens.get_mut(f) else {
+                let Some(c) = self.tokens.get_mut(&k) else {
                     continue;
                 };
                 bump(c, label, false);
                 if c.spam == 0 && c.ham == 0 {
-                    self.tokens.remove(f);
+                    self.tokens.remove(&k);
                 }
             } else {
-                let c = match self.tokens.get_mut(f) {
-                    Some(c) => c,
-                    None => self.tokens.entry(f.to_owned()).or_default(),
-                };
+                let c = self.tokens.entry(k).or_default();
                 bump(c, label, true);
                 c.seen = step;
             }
@@ -75,36 +101,28 @@ impl Model {
         self.apply(features, label, true);
     }
 
-    /// Keeps at most `max` features: when over, drops features to 90 % of `max`, those
-    /// counted least first and, among them, those seen longest ago.
-    /// Returns the features it dropped.
-    pub fn prune(&mut self, max: usize) -> Vec<String> {
+    /// Keeps at most `max` features: when over, drops features to 90 % of `max` or a
+    /// little below (ties at the cut go together), those counted least first and, among
+    /// them, those seen longest ago. Returns the cut, for the database to follow.
+    pub fn prune(&mut self, max: usize) -> Option<Cutoff> {
         if self.tokens.len() <= max {
-            return Vec::new();
+            return None;
         }
         let keep = max - max / 10;
-        let mut order: Vec<(u32, u32, &String)> = self
-            .tokens
-            .iter()
-            .map(|(k, c)| (c.spam.saturating_add(c.ham), c.seen, k))
-            .collect();
+        let mut order: Vec<(u32, u32)> =
+            self.tokens.values().map(|c| (c.total(), c.seen)).collect();
         let drop = order.len() - keep;
-        order.select_nth_unstable(drop - 1);
-        let gone: Vec<String> = order[..drop].iter().map(|(_, _, k)| (*k).clone()).collect();
-        for k in &gone {
-            self.tokens.remove(k);
-        }
-        gone
+        let (_, &mut (total, seen), _) = order.select_nth_unstable(drop - 1);
+        let cut = Cutoff { total, seen };
+        self.tokens
+            .retain(|_, c| (c.total(), c.seen) > (total, seen));
+        Some(cut)
     }
 
-    /// Bytes this model holds in memory, roughly: keys, counts and the table's overhead.
+    /// Bytes this model holds in memory, roughly: the table's slots and control bytes.
     pub fn memory_bytes(&self) -> usize {
-        let per_entry = std::mem::size_of::<(String, Counts)>() + 1;
-        self.tokens
-            .keys()
-            .map(|k| k.capacity() + per_entry)
-            .sum::<usize>()
-            + self.tokens.capacity().saturating_sub(self.tokens.len()) * per_entry
+        let per_slot = std::mem::size_of::<(u64, Counts)>() + 1;
+        self.tokens.capacity() * per_slot
     }
 }
 
@@ -133,9 +151,8 @@ mod tests {
         m.untrain(&["b", "c"], Label::Spam);
         assert_eq!((m.spam, m.ham), (before.spam, before.ham));
         assert_eq!(m.tokens.len(), 2);
-        assert_eq!(m.tokens["b"].ham, 1);
-        assert_eq!(m.tokens["b"].spam, 0);
-        assert!(!m.tokens.contains_key("c"));
+        assert_eq!(m.counts("b").map(|c| (c.spam, c.ham)), Some((0, 1)));
+        assert!(m.counts("c").is_none());
     }
 
     #[test]
@@ -155,11 +172,13 @@ mod tests {
             m.train(&[format!("t{i}")], Label::Ham);
         }
         assert_eq!(m.tokens.len(), 21);
-        let dropped = m.prune(20);
-        assert_eq!(dropped.len(), 3);
-        assert!(m.tokens.contains_key("common"));
-        assert!(!m.tokens.contains_key("old"));
-        assert!(!m.tokens.contains_key("new1"));
-        assert!(m.prune(20).is_empty());
+        let cut = m.prune(20);
+        assert_eq!(cut, Some(Cutoff { total: 1, seen: 3 }));
+        assert_eq!(m.tokens.len(), 18);
+        assert!(m.counts("common").is_some());
+        assert!(m.counts("old").is_none());
+        assert!(m.counts("new1").is_none());
+        assert!(m.counts("t0").is_some());
+        assert_eq!(m.prune(20), None);
     }
 }

@@ -3,6 +3,9 @@
 //! ("v1@gra", "c-i-a-l-i-s", "v i a g r a") with its character trigrams, and orthogonal
 //! sparse bigrams (a word paired with each of the next three, the gap marked), which catch
 //! phrases without the blow-up of all n-grams.
+use std::borrow::Cow;
+
+use super::buffer::Features;
 use super::normalise::unmix;
 
 /// Words longer than this are not words (hashes, base64, glued-together junk): only their
@@ -14,16 +17,17 @@ const MAX_BIGRAM_WORDS: usize = 400;
 const BIGRAM_REACH: usize = 3;
 
 /// The word-level tokens of folded text, in order (bigrams last). Links and e-mail
-/// addresses are expected to be gone already.
-pub fn tokens(folded: &str, bigrams: bool, out: &mut Vec<String>) {
-    let mut words: Vec<String> = Vec::new();
+/// addresses are expected to be gone already. Words borrow from `folded` unless a
+/// disguise had to be undone.
+pub fn tokens(folded: &str, bigrams: bool, out: &mut Features) {
+    let mut words: Vec<Cow<'_, str>> = Vec::with_capacity(folded.len() / 5);
     let mut letters = String::new();
     for chunk in folded.split(char::is_whitespace) {
         let core = chunk.trim_matches(|c: char| !c.is_alphanumeric());
         if core.is_empty() {
             continue;
         }
-        let single = core.chars().count() == 1 && core.chars().all(char::is_alphabetic);
+        let single = core.chars().nth(1).is_none() && core.chars().all(char::is_alphabetic);
         if single {
             letters.push_str(core);
         } else {
@@ -31,7 +35,7 @@ pub fn tokens(folded: &str, bigrams: bool, out: &mut Vec<String>) {
         }
         if let Some(plain) = deobfuscate(core) {
             trigrams(&plain, out);
-            words.push(plain);
+            words.push(Cow::Owned(plain));
         }
         for word in core.split(|c: char| !c.is_alphanumeric()) {
             push_word(word, &mut words, out);
@@ -41,21 +45,28 @@ pub fn tokens(folded: &str, bigrams: bool, out: &mut Vec<String>) {
     if bigrams {
         sparse_bigrams(&words, out);
     }
-    out.extend(words);
+    for w in &words {
+        out.push(w);
+    }
 }
 
-fn push_word(word: &str, words: &mut Vec<String>, out: &mut Vec<String>) {
-    let len = word.chars().count();
-    if len == 0 {
+fn push_word<'a>(word: &'a str, words: &mut Vec<Cow<'a, str>>, out: &mut Features) {
+    if word.is_empty() {
         return;
     }
-    if word.chars().all(is_cjk) {
+    let ascii = word.is_ascii();
+    let len = if ascii {
+        word.len()
+    } else {
+        word.chars().count()
+    };
+    if !ascii && word.chars().all(is_cjk) {
         let chars: Vec<char> = word.chars().collect();
         if chars.len() == 1 {
-            words.push(word.to_owned());
+            words.push(Cow::Borrowed(word));
         }
         for pair in chars.windows(2) {
-            words.push(pair.iter().collect());
+            words.push(Cow::Owned(pair.iter().collect()));
         }
         return;
     }
@@ -64,23 +75,27 @@ fn push_word(word: &str, words: &mut Vec<String>, out: &mut Vec<String>) {
     }
     if len > MAX_WORD {
         let first = word.chars().next().unwrap_or('?');
-        out.push(format!("skip:{first} {}", len / 10 * 10));
+        out.push_fmt(format_args!("skip:{first} {}", len / 10 * 10));
         return;
     }
-    if word.chars().all(|c| c.is_ascii_digit()) && len > 4 {
-        out.push(format!("num:{len}"));
+    if len > 4 && word.bytes().all(|b| b.is_ascii_digit()) {
+        out.push_fmt(format_args!("num:{len}"));
         return;
     }
-    words.push(unmix(word).into_owned());
+    words.push(if ascii {
+        Cow::Borrowed(word)
+    } else {
+        unmix(word)
+    });
 }
 
 /// Single letters spaced out ("v i a g r a") are read as the word they spell.
-fn flush_letters(letters: &mut String, out: &mut Vec<String>) {
+fn flush_letters(letters: &mut String, out: &mut Features) {
     if letters.chars().count() >= 4 {
         let word = unmix(letters).into_owned();
         trigrams(&word, out);
-        out.push(format!("spaced:{word}"));
-        out.push(word);
+        out.push_parts(&["spaced:", &word]);
+        out.push(&word);
     }
     letters.clear();
 }
@@ -101,6 +116,10 @@ fn leet(c: char) -> Option<char> {
 /// with look-alike digits or symbols ("v1agra", "fr€e" is not), or letters kept apart by
 /// separators ("c-i-a-l-i-s", "v.i.a.g.r.a").
 fn deobfuscate(core: &str) -> Option<String> {
+    // A plain word (letters only, the common case) hides nothing.
+    if core.chars().all(char::is_alphabetic) {
+        return None;
+    }
     let letters = core.chars().filter(|c| c.is_alphabetic()).count();
     let other_digits = core
         .chars()
@@ -112,11 +131,16 @@ fn deobfuscate(core: &str) -> Option<String> {
         .chars()
         .filter(|c| !c.is_alphabetic() && leet(*c).is_some())
         .count();
-    let segments: Vec<&str> = core
+    let segments = core
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let spaced = segments.len() >= 4 && segments.iter().all(|s| s.chars().count() == 1);
+        .filter(|s| !s.is_empty());
+    let mut count = 0;
+    let mut all_single = true;
+    for s in segments {
+        count += 1;
+        all_single &= s.chars().nth(1).is_none();
+    }
+    let spaced = count >= 4 && all_single;
     let mixed = leets > 0 && letters >= 3 && leets * 2 <= letters;
     if !(spaced || mixed) {
         return None;
@@ -129,28 +153,22 @@ fn deobfuscate(core: &str) -> Option<String> {
 }
 
 /// Character trigrams of an obfuscated word, so partial disguises still share tokens.
-fn trigrams(word: &str, out: &mut Vec<String>) {
+fn trigrams(word: &str, out: &mut Features) {
     let chars: Vec<char> = word.chars().collect();
     for t in chars.windows(3) {
-        let mut s = String::from("c:");
-        s.extend(t);
-        out.push(s);
+        out.push_chars("c:", t);
     }
 }
 
-fn sparse_bigrams(words: &[String], out: &mut Vec<String>) {
+fn sparse_bigrams(words: &[Cow<'_, str>], out: &mut Features) {
+    const GAPS: [&str; BIGRAM_REACH] = [" ", " _ ", " _ _ "];
     let words = &words[..words.len().min(MAX_BIGRAM_WORDS)];
     for (i, a) in words.iter().enumerate() {
-        for gap in 1..=BIGRAM_REACH {
-            let Some(b) = words.get(i + gap) else { break };
-            let mut s = String::with_capacity(a.len() + b.len() + 2 * gap);
-            s.push_str(a);
-            for _ in 1..gap {
-                s.push_str(" _");
-            }
-            s.push(' ');
-            s.push_str(b);
-            out.push(s);
+        for (gap, sep) in GAPS.iter().enumerate() {
+            let Some(b) = words.get(i + gap + 1) else {
+                break;
+            };
+            out.push_parts(&[a, sep, b]);
         }
     }
 }
@@ -171,9 +189,9 @@ mod tests {
     use super::*;
 
     fn toks(s: &str, bigrams: bool) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = Features::default();
         tokens(&crate::spam::normalise::fold_text(s), bigrams, &mut out);
-        out
+        out.to_strings()
     }
 
     #[test]

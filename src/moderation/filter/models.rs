@@ -11,7 +11,7 @@ use sea_orm::DbErr;
 
 use super::store::load_model;
 use crate::db::Db;
-use crate::spam::Model;
+use crate::spam::{Cutoff, Model};
 
 /// A model shared between the scorers and the reloader.
 pub type Shared = Arc<RwLock<Model>>;
@@ -133,13 +133,13 @@ impl SpamModels {
     }
 
     /// Deletes what pruning dropped from the database too, in the background.
-    fn forget(&self, name: &str, dropped: Vec<String>) {
-        if dropped.is_empty() {
+    fn forget(&self, name: &str, cut: Option<Cutoff>) {
+        let Some(cut) = cut else {
             return;
-        }
+        };
         let (db, name) = (self.db.clone(), name.to_owned());
         drop(tokio::spawn(async move {
-            if let Err(e) = super::store::forget(&db.writer, &name, &dropped).await {
+            if let Err(e) = super::store::forget(&db.writer, &name, cut).await {
                 tracing::warn!(error = %e, model = %name, "pruning the spam model failed");
             }
         }));

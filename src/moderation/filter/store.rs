@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::spam::{Counts, Label, Model};
+use crate::spam::{Counts, Cutoff, Label, Model, model::key};
 use entity::{spam_model, spam_score, spam_token, spam_training};
 
 /// Rows per insert statement: five values each, well under every backend's bind limit.
@@ -36,7 +36,7 @@ pub async fn load_model<C: ConnectionTrait>(db: &C, name: &str) -> Result<Model,
             ham: to_u32(r.ham),
             seen: to_u32(r.seen),
         };
-        model.tokens.insert(r.token, counts);
+        model.tokens.insert(key(&r.token), counts);
     }
     Ok(model)
 }
@@ -177,19 +177,20 @@ fn clamped_sum_delta(col: &str, delta: i64) -> String {
     )
 }
 
-/// Forgets the features pruning dropped from memory, so the table keeps the same bound.
-pub async fn forget<C: ConnectionTrait>(
-    db: &C,
-    model: &str,
-    tokens: &[String],
-) -> Result<(), DbErr> {
-    for chunk in tokens.chunks(CHUNK) {
-        spam_token::Entity::delete_many()
-            .filter(spam_token::Column::Model.eq(model))
-            .filter(spam_token::Column::Token.is_in(chunk.iter().cloned()))
-            .exec(db)
-            .await?;
-    }
+/// Forgets the features pruning dropped from memory (those at or below `cut`), so the
+/// table keeps the same bound.
+pub async fn forget<C: ConnectionTrait>(db: &C, model: &str, cut: Cutoff) -> Result<(), DbErr> {
+    // Two integers, formatted: the same SQL on SQLite and PostgreSQL.
+    let (total, seen) = (cut.total, cut.seen);
+    let below = Expr::cust(format!(
+        "(spam_tokens.spam + spam_tokens.ham < {total} OR \
+         (spam_tokens.spam + spam_tokens.ham = {total} AND spam_tokens.seen <= {seen}))"
+    ));
+    spam_token::Entity::delete_many()
+        .filter(spam_token::Column::Model.eq(model))
+        .filter(below)
+        .exec(db)
+        .await?;
     Ok(())
 }
 
