@@ -103,7 +103,7 @@ pub async fn thread(
         &state.config.cache,
         "application/json",
         cached.body.clone(),
-        &format!("\"{}\"", cached.etag),
+        &cached.etag,
     ))
 }
 
@@ -234,7 +234,7 @@ pub async fn counts(
         &headers,
         &state.config.cache,
         "application/json",
-        body,
+        body.into(),
         &etag,
     ))
 }
