@@ -10,8 +10,8 @@ use crate::http::error::{ApiError, Page};
 use crate::http::extract::is_form;
 
 /// `req` itself, or the 413 for it when its declared length is over `limit` (what the
-/// client sends of the body meanwhile is read and dropped, up to a bound).
-pub fn check(req: Request, limit: usize) -> Result<Request, Response> {
+/// client sends of the body meanwhile is read and dropped, up to a bound). Boxed: rare.
+pub fn check(req: Request, limit: usize) -> Result<Request, Box<Response>> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -26,9 +26,9 @@ pub fn check(req: Request, limit: usize) -> Result<Request, Response> {
             let _ = tokio::time::timeout(DRAIN_FOR, axum::body::to_bytes(body, DRAIN_MAX)).await;
         });
         if form {
-            return Err(Page(ApiError::PayloadTooLarge).into_response());
+            return Err(Box::new(Page(ApiError::PayloadTooLarge).into_response()));
         }
-        return Err(ApiError::PayloadTooLarge.into_response());
+        return Err(Box::new(ApiError::PayloadTooLarge.into_response()));
     }
     Ok(req)
 }

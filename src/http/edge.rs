@@ -107,7 +107,7 @@ pub struct Inner {
 pub async fn inner(State(s): State<Inner>, req: Request, next: Next) -> Response {
     let req = match super::body_limit::check(req, s.body_limit) {
         Ok(req) => req,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
