@@ -15,6 +15,10 @@ pub struct WebhookConfig {
     pub secret: SecretString,
     #[serde(default)]
     pub format: WebhookFormat,
+    /// A PEM file of CA certificates trusted for this receiver, besides the system's (an
+    /// internal receiver with its own CA, or a self-signed one).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn empty_secret() -> SecretString {
@@ -67,6 +71,17 @@ pub(super) fn validate(hooks: &[WebhookConfig]) -> Result<(), ConfigError> {
                 "webhooks[{i}]: list at least one event"
             )));
         }
+        if let Some(f) = &h.ca_file {
+            let pem = std::fs::read_to_string(f).map_err(|e| {
+                ConfigError::Invalid(format!("webhooks[{i}]: ca_file {}: {e}", f.display()))
+            })?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(ConfigError::Invalid(format!(
+                    "webhooks[{i}]: ca_file {} holds no PEM certificate",
+                    f.display()
+                )));
+            }
+        }
         if h.format == WebhookFormat::Generic && h.secret.expose_secret().len() < 16 {
             return Err(ConfigError::Invalid(format!(
                 "webhooks[{i}]: a generic webhook needs a secret of 16+ characters"
@@ -109,5 +124,20 @@ mod tests {
             "[[webhooks]]\nurl = \"https://example.org/h\"\nevents = [\"exploded\"]\nsecret = \"0123456789abcdef\"\n",
         );
         assert!(err.is_err(), "unknown events are rejected");
+    }
+
+    #[test]
+    fn a_webhook_ca_file_must_exist_and_hold_a_certificate() {
+        let hook = "[[webhooks]]\nurl = \"https://example.org/h\"\nevents = [\"held\"]\nformat = \"slack\"\n";
+        let err = load(&format!("{hook}ca_file = \"/nonexistent/ca.pem\"\n"));
+        assert!(err.is_err_and(|e| e.to_string().contains("ca_file")));
+        let not_pem = std::env::temp_dir().join(format!("replyd-ca-{}.txt", uuid::Uuid::new_v4()));
+        std::fs::write(&not_pem, "hello").unwrap_or_else(|e| panic!("{e}"));
+        let err = load(&format!(
+            "{hook}ca_file = {:?}\n",
+            not_pem.display().to_string()
+        ));
+        let _ = std::fs::remove_file(&not_pem);
+        assert!(err.is_err_and(|e| e.to_string().contains("no PEM certificate")));
     }
 }

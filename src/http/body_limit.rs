@@ -2,19 +2,16 @@
 //! once, before a byte of its body is read, so a slow sender of a huge body gets its 413
 //! in milliseconds rather than holding the connection. Bodies without a declared length are
 //! still cut at the limit as they are read (`DefaultBodyLimit`).
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::http::error::{ApiError, Page};
 use crate::http::extract::is_form;
 
-pub async fn refuse_declared_oversize(
-    State(limit): State<usize>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// `req` itself, or the 413 for it when its declared length is over `limit` (what the
+/// client sends of the body meanwhile is read and dropped, up to a bound). Boxed: rare.
+pub fn check(req: Request, limit: usize) -> Result<Request, Box<Response>> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -29,11 +26,11 @@ pub async fn refuse_declared_oversize(
             let _ = tokio::time::timeout(DRAIN_FOR, axum::body::to_bytes(body, DRAIN_MAX)).await;
         });
         if form {
-            return Page(ApiError::PayloadTooLarge).into_response();
+            return Err(Box::new(Page(ApiError::PayloadTooLarge).into_response()));
         }
-        return ApiError::PayloadTooLarge.into_response();
+        return Err(Box::new(ApiError::PayloadTooLarge.into_response()));
     }
-    next.run(req).await
+    Ok(req)
 }
 
 /// How long, and how much, of a refused body is read and dropped.

@@ -2,9 +2,7 @@
 //! every visitor and answer `public` with a strong validator; everything else, and anything
 //! that sets a cookie or reports an error (which may echo what was sent), is
 //! `private, no-store`, whatever the handler said.
-use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
@@ -31,7 +29,7 @@ pub fn public(
     headers: &HeaderMap,
     cfg: &CacheConfig,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: axum::body::Bytes,
     etag: &str,
 ) -> Response {
     let fresh = headers
@@ -59,22 +57,24 @@ pub fn public(
 }
 
 /// Makes every answer that is not explicitly public, every error and every cookie
-/// `private, no-store`. Runs outermost, so nothing after it can relax the policy.
-pub async fn enforce(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+/// `private, no-store`. Runs outermost (`edge::outer`), so nothing after it can relax the
+/// policy.
+pub fn enforce(res: &mut Response) {
     let status = res.status();
     let h = res.headers_mut();
     let cookie = h.contains_key(header::SET_COOKIE);
     let current = h
         .get(header::CACHE_CONTROL)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let already_private = current.contains("no-store") && current.contains("private");
+        .map_or(&[][..], HeaderValue::as_bytes);
+    let has = |word: &[u8]| {
+        current
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    let already_private = has(b"no-store") && has(b"private");
     let must_be_private =
         cookie || status.is_client_error() || status.is_server_error() || current.is_empty();
     if must_be_private && !already_private {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
     }
-    res
 }

@@ -90,7 +90,7 @@ fn respond(
 ) -> Response {
     let body = atom(site, title, self_href, items).into_bytes();
     let etag = cacheable::etag_of(&body);
-    cacheable::public(headers, &state.config.cache, ATOM, body, &etag)
+    cacheable::public(headers, &state.config.cache, ATOM, body.into(), &etag)
 }
 
 fn time(t: DateTime<Utc>) -> String {

@@ -1,11 +1,8 @@
-//! `GET /metrics` (Prometheus text format) and the layer that records every request by its
-//! matched route pattern, never by its raw path, so the label set stays bounded.
-use std::time::Instant;
-
+//! `GET /metrics` (Prometheus text format). Requests are recorded by `edge::inner`, by their
+//! matched route pattern, never by their raw path, so the label set stays bounded.
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -35,20 +32,4 @@ async fn scrape(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
-}
-
-/// Records the request's route, method, status class and latency.
-pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    // Folded into a fixed set by `Metrics::request`; only the string is copied here.
-    let method = req.method().as_str().to_owned();
-    let started = Instant::now();
-    let res = next.run(req).await;
-    let seconds = started.elapsed().as_secs_f64();
-    metrics.request(&route, &method, res.status().as_u16(), seconds);
-    res
 }

@@ -6,6 +6,7 @@ pub mod assets;
 mod body_limit;
 pub mod cacheable;
 pub mod client;
+mod edge;
 pub mod embed;
 pub mod error;
 pub mod extract;
@@ -29,10 +30,6 @@ use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use crate::state::AppState;
 use error::ApiError;
@@ -41,7 +38,6 @@ pub fn router(state: AppState) -> Router {
     let api = api::routers();
     let cfg = &state.config;
     let cors = cors(cfg);
-    let request_id = HeaderName::from_static("x-request-id");
 
     Router::new()
         .merge(api.public)
@@ -61,34 +57,28 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        // Innermost: declared-size refusals, the handler's time limit and its metrics.
+        .layer(axum::middleware::from_fn_with_state(
+            edge::Inner {
+                metrics: state.metrics.clone(),
+                body_limit: cfg.server.body_limit_bytes,
+                timeout: Duration::from_secs(cfg.server.request_timeout_secs),
+            },
+            edge::inner,
+        ))
         .layer(DefaultBodyLimit::max(cfg.server.body_limit_bytes))
-        .layer(axum::middleware::from_fn_with_state(cfg.server.body_limit_bytes, body_limit::refuse_declared_oversize))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(cfg.server.request_timeout_secs),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
-        ))
         .layer(cors)
         // Large bodies (threads, scripts) are compressed for clients that ask; small ones
         // are not worth the CPU.
-        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        // Every request's span carries its id, so whatever is logged while answering it (a
-        // 5xx's cause, once, by `http::error`) can be found again from the `x-request-id`
-        // the client saw. The layer's own failure log is off: it would log each 5xx twice.
         .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_failure(()),
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
         )
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(axum::middleware::from_fn(cacheable::enforce))
+        // Outermost: the request id and span, security headers and the shared-cache policy.
+        .layer(axum::middleware::from_fn_with_state(
+            edge::RequestIds::new(),
+            edge::outer,
+        ))
         .with_state(state)
 }
 
@@ -154,15 +144,4 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
-}
-
-/// The span of one request: its id (set by the request-id layer before this runs), method
-/// and path. No query string: it may carry what a commenter typed.
-fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
 }

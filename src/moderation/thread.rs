@@ -91,8 +91,11 @@ impl Moderation {
         let now = self.clock.now();
         let mut out = BTreeMap::new();
         let mut missing: Vec<(String, u64)> = Vec::new();
-        for uri in uris {
-            match self.threads.lookup_count(site, uri, now) {
+        let found = self
+            .threads
+            .lookup_counts(site, uris.iter().map(String::as_str), now);
+        for (uri, found) in uris.iter().zip(found) {
+            match found {
                 CountLookup::Hit(n) => {
                     out.insert(uri.clone(), n);
                 }

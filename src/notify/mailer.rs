@@ -109,7 +109,7 @@ pub enum SendError {
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid mail configuration: {0}")]
-pub struct MailerConfigError(String);
+pub struct MailerConfigError(pub(super) String);
 
 impl Mailer {
     /// Builds the transport, and checks every address mail is sent from or to by config,

@@ -63,6 +63,7 @@ pub struct Notifier {
     mailer: Mailer,
     waker: Waker,
     metrics: Metrics,
+    webhooks: webhooks::Clients,
 }
 
 impl Notifier {
@@ -73,7 +74,9 @@ impl Notifier {
         clock: Clock,
     ) -> Result<Notifier, MailerConfigError> {
         let mailer = Mailer::from_config(&config)?;
+        let webhooks = webhooks::Clients::from_config(&config).map_err(MailerConfigError)?;
         Ok(Notifier {
+            webhooks,
             db,
             config,
             keys,
@@ -103,6 +106,7 @@ impl Notifier {
             config: self.config.clone(),
             keys: self.keys.clone(),
             metrics: self.metrics.clone(),
+            webhooks: self.webhooks.clone(),
         }
     }
 

@@ -7,7 +7,7 @@
 //! `X-Replyd-Signature: sha256=HEX(HMAC-SHA256(secret, TIMESTAMP + "." + BODY))`; a receiver
 //! recomputes it, refuses a timestamp more than five minutes off its clock, and remembers
 //! `X-Replyd-Delivery` ids seen within that window, so a captured request cannot be replayed.
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -64,27 +64,46 @@ pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn client() -> Result<&'static reqwest::Client, String> {
-    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            install_tls_provider();
-            reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent("replyd-webhooks")
-                .build()
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(Clone::clone)
+/// One HTTP client per `[[webhooks]]` entry, built at start: each trusts the system's
+/// CAs and, when the entry names one, its `ca_file`. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct Clients(Arc<[reqwest::Client]>);
+
+impl Clients {
+    pub fn from_config(config: &Config) -> Result<Clients, String> {
+        if config.webhooks.is_empty() {
+            return Ok(Clients::default());
+        }
+        install_tls_provider();
+        let clients = config
+            .webhooks
+            .iter()
+            .enumerate()
+            .map(|(i, h)| client(h).map_err(|e| format!("webhooks[{i}]: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Clients(clients.into()))
+    }
+}
+
+fn client(hook: &WebhookConfig) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("replyd-webhooks");
+    if let Some(file) = &hook.ca_file {
+        let bad = |e: &dyn std::fmt::Display| format!("ca_file {}: {e}", file.display());
+        let pem = std::fs::read(file).map_err(|e| bad(&e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(&e))?;
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// Delivers one webhook row: `Ok(None)` when the receiver took it, `Ok(Some(why))` when it
 /// no longer applies.
 pub async fn deliver(
     db: &DatabaseConnection,
-    config: &Config,
+    (config, clients): (&Config, &Clients),
     keys: &Keys,
     row: &outbox::Model,
     now: DateTime<Utc>,
@@ -92,10 +111,9 @@ pub async fn deliver(
     let Ok(p) = serde_json::from_str::<Value>(&row.payload) else {
         return Err(SendError::Permanent("webhook payload is not JSON".into()));
     };
-    let hook = p["hook"]
-        .as_u64()
-        .and_then(|i| config.webhooks.get(usize::try_from(i).ok()?));
-    let Some(hook) = hook.filter(|h| h.url.as_str() == row.recipient) else {
+    let index = p["hook"].as_u64().and_then(|i| usize::try_from(i).ok());
+    let hook = index.and_then(|i| Some((config.webhooks.get(i)?, clients.0.get(i)?)));
+    let Some((hook, client)) = hook.filter(|(h, _)| h.url.as_str() == row.recipient) else {
         return Ok(Some("the webhook is no longer configured"));
     };
     let page = match page::Entity::find_by_id(p["page_id"].as_i64().unwrap_or(0))
@@ -106,10 +124,6 @@ pub async fn deliver(
         Err(e) => return Err(SendError::Temporary(format!("database: {e}"))),
     };
     let body = body(config, keys, hook, &p, page.as_ref(), now);
-    let client = match client() {
-        Ok(c) => c,
-        Err(e) => return Err(SendError::Temporary(format!("HTTP client: {e}"))),
-    };
     let mut req = client
         .post(hook.url.clone())
         .header("content-type", "application/json")

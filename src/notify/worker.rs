@@ -36,6 +36,7 @@ pub struct Worker {
     pub(super) config: Arc<Config>,
     pub(super) keys: Keys,
     pub(super) metrics: Metrics,
+    pub(super) webhooks: super::webhooks::Clients,
 }
 
 impl Worker {
@@ -70,8 +71,14 @@ impl Worker {
     pub async fn deliver(&self, row: &Row) -> Outcome {
         if row.kind == outbox::Kind::Webhook {
             let now = self.clock.now();
-            let sent =
-                super::webhooks::deliver(&self.db.reader, &self.config, &self.keys, row, now).await;
+            let sent = super::webhooks::deliver(
+                &self.db.reader,
+                (&self.config, &self.webhooks),
+                &self.keys,
+                row,
+                now,
+            )
+            .await;
             return match sent {
                 Ok(None) => Outcome::Sent,
                 Ok(Some(why)) => Outcome::Skipped(why),

@@ -30,8 +30,64 @@ impl Receiver {
             failures: Arc::new(Mutex::new(failures)),
             ..Receiver::default()
         };
-        let state = r.clone();
-        let app = axum::Router::new().route(
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let app = r.app();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (r, url)
+    }
+
+    /// The same receiver over HTTPS, with a certificate for `localhost` issued by the test
+    /// CA in `fixtures/tls` (`ca.pem`), which nothing trusts unless told to.
+    async fn start_tls(failures: usize) -> (Receiver, String) {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let r = Receiver {
+            failures: Arc::new(Mutex::new(failures)),
+            ..Receiver::default()
+        };
+        replyd::notify::webhooks::install_tls_provider();
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(tls_fixture("receiver.pem"))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+        let key = PrivateKeyDer::from_pem_file(tls_fixture("receiver.key")).unwrap();
+        let tls = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "https://localhost:{}/hook",
+            listener.local_addr().unwrap().port()
+        );
+        let service = hyper_util::service::TowerToHyperService::new(r.app());
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let (acceptor, service) = (acceptor.clone(), service.clone());
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    let Ok(stream) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        (r, url)
+    }
+
+    fn app(&self) -> axum::Router {
+        let state = self.clone();
+        axum::Router::new().route(
             "/hook",
             axum::routing::post(move |h: HeaderMap, body: String| {
                 let s = state.clone();
@@ -46,11 +102,7 @@ impl Receiver {
                     StatusCode::NO_CONTENT
                 }
             }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (r, url)
+        )
     }
 
     fn bodies(&self) -> Vec<(HeaderMap, Value)> {
@@ -69,7 +121,14 @@ fn hook(url: &str, format: WebhookFormat, events: &[WebhookEvent]) -> WebhookCon
         events: events.to_vec(),
         secret: SECRET.to_owned().into(),
         format,
+        ca_file: None,
     }
+}
+
+fn tls_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/integration/fixtures/tls")
+        .join(name)
 }
 
 backends! {
@@ -163,5 +222,41 @@ backends! {
             assert!(!body.contains("ada.private"), "no email: {body}");
         }
         assert!(slack.bodies()[0].0.get("x-replyd-signature").is_none());
+    }
+
+    async fn a_webhook_is_delivered_over_https_to_a_receiver_whose_ca_it_is_given(b) {
+        let (rx, url) = Receiver::start_tls(0).await;
+        let smtp = SmtpServer::start().await;
+        let app = mail::spawn(b, &smtp, |c| {
+            let mut h = hook(&url, WebhookFormat::Generic, &[WebhookEvent::Submitted]);
+            h.ca_file = Some(tls_fixture("ca.pem"));
+            c.webhooks = vec![h];
+        }).await;
+        let id = app.submit(json!({"site": "open", "text": "Over TLS"})).await;
+        app.deliver().await;
+        let got = rx.bodies();
+        assert_eq!(got.len(), 1, "delivered once over HTTPS");
+        assert_eq!(got[0].1["event"], "submitted");
+        assert_eq!(got[0].1["comment"]["id"], id);
+        assert!(got[0].0.contains_key("x-replyd-signature"));
+    }
+
+    async fn a_webhook_to_a_receiver_with_an_untrusted_certificate_is_retried_not_sent(b) {
+        let (rx, url) = Receiver::start_tls(0).await;
+        let smtp = SmtpServer::start().await;
+        let app = mail::spawn(b, &smtp, |c| {
+            c.webhooks = vec![hook(&url, WebhookFormat::Generic, &[WebhookEvent::Submitted])];
+        }).await;
+        let token = app.token().await;
+        app.submit(json!({"site": "open"})).await;
+        app.deliver().await;
+        assert_eq!(*rx.attempts.lock().unwrap(), 0, "the handshake fails before any request");
+        let (_, sent) = app.admin(&token, Method::GET, "/api/v1/admin/outbox?state=sent").await;
+        assert!(!sent.to_string().contains("webhook"), "not sent: {sent}");
+        let (_, pending) = app.admin(&token, Method::GET, "/api/v1/admin/outbox?state=pending").await;
+        let row = pending["items"].as_array().unwrap().iter().find(|r| r["kind"] == "webhook").cloned();
+        let row = row.unwrap_or_else(|| panic!("the webhook waits for a retry: {pending}"));
+        assert_eq!(row["attempts"], 1, "{row}");
+        assert!(row["last_error"].as_str().unwrap().contains("webhook request"), "{row}");
     }
 }

@@ -113,7 +113,7 @@ pub async fn thread(
         &state.config.cache,
         "application/json",
         cached.body.clone(),
-        &format!("\"{}\"", cached.etag),
+        &cached.etag,
     ))
 }
 
@@ -245,7 +245,7 @@ pub async fn counts(
         &headers,
         &state.config.cache,
         "application/json",
-        body,
+        body.into(),
         &etag,
     ))
 }

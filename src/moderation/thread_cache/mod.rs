@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
@@ -18,8 +19,9 @@ mod tests;
 /// One cached response body, with its validator.
 #[derive(Debug)]
 pub struct Cached {
-    pub body: Vec<u8>,
-    /// A hash of `body`, usable as an entity tag.
+    /// Shared, so serving it is a reference count, not a copy.
+    pub body: Bytes,
+    /// A hash of `body`, quoted: a strong entity tag.
     pub etag: String,
     pub built_at: DateTime<Utc>,
     /// When the body goes stale by itself (the page closes with age then).
@@ -27,8 +29,9 @@ pub struct Cached {
 }
 
 impl Cached {
-    pub fn new(body: Vec<u8>, built_at: DateTime<Utc>) -> Cached {
-        let etag = hex::encode(&Sha256::digest(&body)[..12]);
+    pub fn new(body: impl Into<Bytes>, built_at: DateTime<Utc>) -> Cached {
+        let body = body.into();
+        let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
         Cached {
             body,
             etag,
@@ -280,18 +283,37 @@ impl ThreadCache {
 
     /// The page's cached published-comment count. A miss stores nothing.
     pub fn lookup_count(&self, site: &str, uri: &str, now: DateTime<Utc>) -> CountLookup {
+        let mut found = self.lookup_counts(site, std::iter::once(uri), now);
+        found.pop().unwrap_or(CountLookup::Miss(0))
+    }
+
+    /// The cached counts of several pages of one site, in order, under one lock and with
+    /// one key buffer. A miss stores nothing.
+    pub fn lookup_counts<'a>(
+        &self,
+        site: &str,
+        uris: impl IntoIterator<Item = &'a str>,
+        now: DateTime<Utc>,
+    ) -> Vec<CountLookup> {
+        let uris = uris.into_iter();
         if !self.enabled {
-            return CountLookup::Miss(0);
+            return uris.map(|_| CountLookup::Miss(0)).collect();
         }
         let epoch = self.epoch.load(Ordering::Acquire);
         let pages = self.pages();
-        let Some(entry) = pages.map.get(&key(site, uri)) else {
-            return CountLookup::Miss(epoch);
-        };
-        match entry.count {
-            Some((n, at)) if now - at < self.ttl => CountLookup::Hit(n),
-            _ => CountLookup::Miss(entry.generation),
-        }
+        let mut k = key(site, "");
+        uris.map(|uri| {
+            k.truncate(site.len() + 1);
+            k.push_str(uri);
+            let Some(entry) = pages.map.get(&k) else {
+                return CountLookup::Miss(epoch);
+            };
+            match entry.count {
+                Some((n, at)) if now - at < self.ttl => CountLookup::Hit(n),
+                _ => CountLookup::Miss(entry.generation),
+            }
+        })
+        .collect()
     }
 
     /// Keeps `count` unless the page changed since the look-up that returned `generation`,
