@@ -109,26 +109,23 @@ pub struct BanList {
     pub bans: Vec<BanView>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// A new ban as the handler reads it; its documented shape is [`super::ban_schema::NewBan`].
+#[derive(Debug, Deserialize)]
 pub struct BanBody {
     /// `email`, `address` (an IP address or a CIDR network) or `email_domain`
     /// (subdomains match too).
     #[serde(default)]
-    #[schema(required = true, pattern = "^(email|address|email_domain)$")]
     pub kind: String,
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 254)]
     pub value: String,
     /// Why, for the other moderators.
     #[serde(default)]
-    #[schema(max_length = 500)]
     pub reason: Option<String>,
     /// RFC 3339 time at which the ban stops applying.
     #[serde(default)]
     pub expires_at: Option<String>,
     /// Or: how many seconds from now the ban lasts.
     #[serde(default)]
-    #[schema(minimum = 1)]
     pub duration_secs: Option<u64>,
 }
 
@@ -213,7 +210,7 @@ pub async fn list_bans(
 
 /// Ban an email, an address or network, or an email domain: their comments go to spam.
 #[utoipa::path(
-    post, path = "/api/v1/admin/bans", tag = "rules", request_body = BanBody,
+    post, path = "/api/v1/admin/bans", tag = "rules", request_body = super::ban_schema::NewBan,
     security(("bearer" = [])),
     responses(
         (status = 201, body = BanView), (status = 400, body = ErrorBody),

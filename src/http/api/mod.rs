@@ -3,6 +3,7 @@
 //! they never query the database or decide policy; the domain services do.
 pub mod abuse;
 pub mod admin;
+mod ban_schema;
 pub mod comments;
 pub mod outbox;
 pub mod own;

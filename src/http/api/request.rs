@@ -24,11 +24,12 @@ pub struct CommentRequest {
     /// The site id from the embed snippet.
     #[serde(default)]
     #[validate(length(min = 1, max = 64, message = "is required (at most 64 characters)"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(required = true, min_length = 1, max_length = 64)]
     pub site: String,
     /// The page path, starting with `/`.
     #[serde(default)]
     #[schema(
+        required = true,
         min_length = 1,
         max_length = 2000,
         pattern = "^/([^/\\s\\\\#\\x00-\\x1f\\x7f-\\x9f][^\\s\\\\#\\x00-\\x1f\\x7f-\\x9f]*)?$"
@@ -44,18 +45,18 @@ pub struct CommentRequest {
     #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = "\\S")]
     pub author_name: String,
     /// Never published.
     #[serde(default)]
-    #[schema(min_length = 3, max_length = 254, format = "email")]
+    #[schema(required = true, min_length = 3, max_length = 254, format = "email")]
     pub author_email: String,
     #[serde(default)]
     #[schema(max_length = 500, format = "uri")]
     pub author_url: Option<String>,
     /// Markdown: paragraphs, emphasis, code, quotes, lists and links.
     #[serde(default)]
-    #[schema(min_length = 2, max_length = 10000)]
+    #[schema(required = true, min_length = 2, max_length = 10000, pattern = "\\S[\\s\\S]*\\S")]
     pub text: String,
     /// Mail me when someone replies (after a confirmation mail).
     #[serde(default)]
@@ -161,9 +162,11 @@ pub struct CommentForm {
     )]
     pub uri: String,
     #[serde(default)]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[serde(default)]
     #[validate(custom(function = "comment_id"))]
+    #[schema(nullable = false, pattern = "^\\s*([1-9][0-9]{0,17})?\\s*$")]
     pub parent_id: Option<String>,
     #[serde(default)]
     #[schema(required = true, min_length = 1, max_length = 100, pattern = "\\S")]
@@ -172,6 +175,7 @@ pub struct CommentForm {
     #[schema(required = true, min_length = 3, max_length = 254, format = "email")]
     pub author_email: String,
     #[serde(default)]
+    #[schema(nullable = false)]
     pub author_url: Option<String>,
     #[serde(default)]
     #[schema(
@@ -183,18 +187,23 @@ pub struct CommentForm {
     pub text: String,
     /// A checkbox: present when ticked.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub notify_replies: Option<String>,
     /// `embed`: come back to the embeddable thread page instead of the site's page;
     /// `demo`: come back to the demo page on this server.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub return_to: Option<String>,
     #[serde(default)]
+    #[schema(nullable = false)]
     pub form_token: Option<String>,
     /// The hidden honeypot field; people leave it empty.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub hp_website: Option<String>,
     #[serde(default)]
     #[schema(
+        nullable = false,
         max_length = 40,
         pattern = "^\\s*(\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])([Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d))?)?\\s*$"
     )]
