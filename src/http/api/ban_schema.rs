@@ -4,11 +4,11 @@
 //! the plain [`super::abuse::BanBody`]; this type exists only for the document.
 
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
-use utoipa::openapi::RefOr;
-use utoipa::ToSchema;
 
 /// An IPv4 address without leading zeros, optionally a CIDR network.
 const IPV4_OR_CIDR: &str = "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(/(3[0-2]|[12]?[0-9]))?$";

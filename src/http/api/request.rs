@@ -56,7 +56,12 @@ pub struct CommentRequest {
     pub author_url: Option<String>,
     /// Markdown: paragraphs, emphasis, code, quotes, lists and links.
     #[serde(default)]
-    #[schema(required = true, min_length = 2, max_length = 10000, pattern = "\\S[\\s\\S]*\\S")]
+    #[schema(
+        required = true,
+        min_length = 2,
+        max_length = 10000,
+        pattern = "\\S[\\s\\S]*\\S"
+    )]
     pub text: String,
     /// Mail me when someone replies (after a confirmation mail).
     #[serde(default)]
