@@ -289,6 +289,15 @@ pub async fn serve(
 }
 
 /// Serves one connection until it ends, goes quiet past its limits, or the server stops.
+/// How often a connection checks its quiet time: a quarter of the shorter limit.
+fn check_every(limits: &ConnLimits) -> Duration {
+    limits
+        .first_request
+        .min(limits.idle)
+        .max(Duration::from_millis(200))
+        / 4
+}
+
 async fn serve_one(
     builder: &Builder<TokioExecutor>,
     stream: TcpStream,
@@ -321,12 +330,7 @@ async fn serve_one(
     let conn =
         builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(svc));
     tokio::pin!(conn);
-    let tick = limits
-        .first_request
-        .min(limits.idle)
-        .max(Duration::from_millis(200))
-        / 4;
-    let mut interval = tokio::time::interval(tick);
+    let mut interval = tokio::time::interval(check_every(&limits));
     loop {
         tokio::select! {
             res = conn.as_mut() => {

@@ -123,31 +123,44 @@ impl Moderation {
     /// Everything a submission needs short of the write lock: rendering, the pre-checks (one
     /// round trip on the reader pool), screening against the lists in memory, and the
     /// moderation decision.
+    /// The page, the author's standing (with the returning-commenter proof, if any) and
+    /// the duplicate, read in one statement.
+    async fn prechecks(
+        &self,
+        new: &NewComment,
+        client: &Client,
+        dup_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<store::Prechecks, ModerationError> {
+        let site = new.site.id.as_str();
+        let proof = super::returning::claimed_comment(
+            &self.keys,
+            site,
+            &client.email_norm,
+            new.client.returning_token.as_deref(),
+            now,
+        );
+        Ok(store::prechecks(
+            &self.db.reader,
+            store::PrecheckKeys {
+                site,
+                uri: new.uri.as_str(),
+                email_norm: &client.email_norm,
+                dup_key,
+                proof,
+            },
+            new.site.close_after_days > 0,
+        )
+        .await?)
+    }
+
     pub(super) async fn prepare(&self, new: NewComment) -> Result<Prepared, ModerationError> {
         let site = new.site.id.clone();
         let now = self.clock.now();
         let client = Client::of(&new, &self.keys);
         let mut dup_key =
             screening::duplicate_key(&client.email_norm, new.parent_id, new.text.as_str());
-        let proof = super::returning::claimed_comment(
-            &self.keys,
-            &site,
-            &client.email_norm,
-            new.client.returning_token.as_deref(),
-            now,
-        );
-        let pre = store::prechecks(
-            &self.db.reader,
-            store::PrecheckKeys {
-                site: &site,
-                uri: new.uri.as_str(),
-                email_norm: &client.email_norm,
-                dup_key: &dup_key,
-                proof,
-            },
-            new.site.close_after_days > 0,
-        )
-        .await?;
+        let pre = self.prechecks(&new, &client, &dup_key, now).await?;
         let published = refuse_if_closed(&new, &pre, now)?;
         let held_duplicate = duplicate_from_another_client(&pre, &client, &mut dup_key)?;
         let lists = self.lists.get(&self.db.reader, now).await?;

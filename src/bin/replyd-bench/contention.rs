@@ -117,16 +117,7 @@ pub async fn run(
     for t in tasks {
         t.await??;
     }
-    let db = Database::connect(server.url()).await?;
-    let integrity = integrity(&db, db.get_database_backend()).await?;
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT COUNT(*) FROM comments",
-        ))
-        .await?;
-    let comments: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
-    db.close().await?;
+    let (integrity, comments) = stored(server).await?;
     let statuses = shared
         .statuses
         .lock()
@@ -161,4 +152,19 @@ pub async fn run(
         anyhow::bail!("contention surfaced: see the table");
     }
     Ok(())
+}
+
+/// The database after the run: `PRAGMA integrity_check` (or "n/a") and the comments stored.
+async fn stored(server: &Server) -> anyhow::Result<(String, i64)> {
+    let db = Database::connect(server.url()).await?;
+    let integrity = integrity(&db, db.get_database_backend()).await?;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM comments",
+        ))
+        .await?;
+    let comments: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+    db.close().await?;
+    Ok((integrity, comments))
 }

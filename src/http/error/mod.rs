@@ -174,9 +174,9 @@ impl ApiError {
             E::Duplicate => "You already posted this comment here; it was not posted twice.".into(),
             E::CommentsClosed => "Comments are closed.".into(),
             E::Conflict(_, why) => why.clone(),
-            E::KeyReused => "This Idempotency-Key was already used with a different request; \
-                             use a new key for a new comment."
-                .into(),
+            E::KeyReused => {
+                "This Idempotency-Key was used for another request; use a new key.".into()
+            }
             E::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
