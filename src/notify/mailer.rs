@@ -99,9 +99,13 @@ fn dkim(cfg: &config::DkimConfig) -> Result<Option<Arc<DkimConfig>>, MailerConfi
 /// Why a send failed, and so whether it is worth trying again.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// 4xx, connection refused, time-out: try again later.
+    /// A 4xx answer, or trouble on this side: try this message again later.
     #[error("temporary: {0}")]
     Temporary(String),
+    /// The mail server could not be reached or did not answer (refused, timed out, TLS or
+    /// network failure): no message will go through until it is back.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
     /// 5xx: this message will never go through as it is.
     #[error("permanent: {0}")]
     Permanent(String),
@@ -190,8 +194,10 @@ impl Mailer {
 fn classify(e: lettre::transport::smtp::Error) -> SendError {
     if e.is_permanent() {
         SendError::Permanent(e.to_string())
-    } else {
+    } else if e.is_response() || e.is_client() {
         SendError::Temporary(e.to_string())
+    } else {
+        SendError::Unreachable(e.to_string())
     }
 }
 

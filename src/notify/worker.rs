@@ -25,6 +25,9 @@ pub enum Outcome {
     Sent,
     Skipped(&'static str),
     Temporary(String),
+    /// The mail server could not be reached: retried like `Temporary`, and the rest of the
+    /// batch waits with it (see [`Worker::run`]).
+    ServerTrouble(String),
     Permanent(String),
 }
 
@@ -48,16 +51,29 @@ impl Worker {
     /// One step that stops between rows once `shutdown` is cancelled, handing the rows it
     /// did not get to back to the outbox.
     async fn step(&self, shutdown: &CancellationToken) -> Result<usize, DbErr> {
+        Ok(self.step_until_trouble(shutdown).await?.0)
+    }
+
+    /// A step that also stops at the first mail the mail server could not take: the rows
+    /// after it go back to the outbox untried, and the answer says the server is in trouble.
+    /// Trying each due mail in turn against a server that is down would only add a failed
+    /// attempt, and a write on the database that submissions share, per mail.
+    async fn step_until_trouble(
+        &self,
+        shutdown: &CancellationToken,
+    ) -> Result<(usize, bool), DbErr> {
         let rows = self.claim().await?;
+        let mut trouble = false;
         for row in &rows {
-            if shutdown.is_cancelled() {
+            if shutdown.is_cancelled() || trouble {
                 outbox::release(&self.db, row).await?;
                 continue;
             }
             let outcome = self.deliver(row).await;
+            trouble = matches!(outcome, Outcome::ServerTrouble(_));
             self.record(row, outcome).await?;
         }
-        Ok(rows.len())
+        Ok((rows.len(), trouble))
     }
 
     /// Leases due rows to this worker.
@@ -82,7 +98,7 @@ impl Worker {
             return match sent {
                 Ok(None) => Outcome::Sent,
                 Ok(Some(why)) => Outcome::Skipped(why),
-                Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+                Err(SendError::Temporary(e) | SendError::Unreachable(e)) => Outcome::Temporary(e),
                 Err(SendError::Permanent(e)) => Outcome::Permanent(e),
             };
         }
@@ -105,6 +121,7 @@ impl Worker {
         {
             Ok(()) => Outcome::Sent,
             Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+            Err(SendError::Unreachable(e)) => Outcome::ServerTrouble(e),
             Err(SendError::Permanent(e)) => Outcome::Permanent(e),
         }
     }
@@ -116,7 +133,9 @@ impl Worker {
         let attempts = u32::try_from(row.attempts).unwrap_or(0);
         match &outcome {
             Outcome::Sent => self.metrics.mail_sent(),
-            Outcome::Temporary(_) => self.metrics.mail_failure("temporary"),
+            Outcome::Temporary(_) | Outcome::ServerTrouble(_) => {
+                self.metrics.mail_failure("temporary")
+            }
             Outcome::Permanent(_) => self.metrics.mail_failure("permanent"),
             Outcome::Skipped(_) => {}
         }
@@ -124,12 +143,12 @@ impl Worker {
             Outcome::Sent => (State::Sent, row.due_at, None),
             Outcome::Skipped(why) => (State::Skipped, row.due_at, Some(why.to_owned())),
             Outcome::Permanent(e) => (State::Dead, row.due_at, Some(e)),
-            Outcome::Temporary(e) if attempts >= mail.max_attempts => (
+            Outcome::Temporary(e) | Outcome::ServerTrouble(e) if attempts >= mail.max_attempts => (
                 State::Dead,
                 row.due_at,
                 Some(format!("gave up after {attempts} attempts: {e}")),
             ),
-            Outcome::Temporary(e) => {
+            Outcome::Temporary(e) | Outcome::ServerTrouble(e) => {
                 let jitter: f64 = rand::rng().random();
                 let wait = backoff::delay(
                     attempts,
@@ -151,22 +170,40 @@ impl Worker {
     }
 
     /// Runs steps until `shutdown`: at once when woken, otherwise every poll interval. A send
-    /// in progress is finished before it stops.
+    /// in progress is finished before it stops. After mail server trouble, it tries again
+    /// only once `retry_base_secs` have passed (by the injected clock), however often it is
+    /// woken: new mail waits in the outbox meanwhile, and submissions are not slowed by a
+    /// worker failing mail after mail.
     pub async fn run(self, waker: Waker, shutdown: CancellationToken) {
         let poll = Duration::from_secs(self.config.mail.poll_interval_secs.max(1));
         let batch = usize::try_from(self.config.mail.batch_size).unwrap_or(1);
+        let pause = chrono::Duration::seconds(
+            i64::try_from(self.config.mail.retry_base_secs).unwrap_or(30),
+        );
+        let mut paused_until = None;
         loop {
-            let handled = match self.step(&shutdown).await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox step failed");
-                    0
-                }
+            let handled = match paused_until {
+                Some(t) if self.clock.now() < t => 0,
+                _ => match self.step_until_trouble(&shutdown).await {
+                    Ok((n, trouble)) => {
+                        paused_until = trouble.then(|| self.clock.now() + pause);
+                        if trouble {
+                            tracing::warn!(
+                                "the mail server is in trouble: mail waits in the outbox"
+                            );
+                        }
+                        n
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox step failed");
+                        0
+                    }
+                },
             };
             if shutdown.is_cancelled() {
                 break;
             }
-            if handled >= batch.max(1) {
+            if handled >= batch.max(1) && paused_until.is_none() {
                 continue;
             }
             tokio::select! {

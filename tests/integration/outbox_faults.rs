@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::backends;
@@ -40,7 +41,7 @@ backends! {
                 let claimed = doomed.claim().await.unwrap();
                 if let Some(row) = claimed.first() {
                     let outcome = doomed.deliver(row).await;
-                    assert!(matches!(outcome, replyd::notify::Outcome::Temporary(_)), "{outcome:?}");
+                    assert!(matches!(outcome, replyd::notify::Outcome::ServerTrouble(_)), "{outcome:?}");
                 }
                 drop(doomed);
             }
@@ -77,5 +78,31 @@ backends! {
                 .await;
             assert_eq!(rows["items"].as_array().map(Vec::len), Some(0), "{state}: {rows}");
         }
+    }
+
+    async fn a_worker_that_cannot_reach_smtp_tries_one_mail_and_leaves_the_rest_untried(b) {
+        let smtp = SmtpServer::start().await;
+        let app = mail::spawn(b, &smtp, |c| c.mail.batch_size = 10).await;
+        smtp.stop().await;
+        for i in 0..5 {
+            app.submit(json!({"text": format!("While SMTP is down {i}")})).await;
+        }
+        let worker = app.state.notify.worker();
+        assert_eq!(worker.run_once().await.unwrap(), 5, "one batch claimed all five");
+        let rows = entity::outbox::Entity::find().all(&app.state.db.reader).await.unwrap();
+        assert_eq!(rows.len(), 5);
+        let tried: Vec<_> = rows.iter().filter(|r| r.attempts > 0).collect();
+        assert_eq!(tried.len(), 1, "only the first was tried against a server that is down: {rows:?}");
+        assert!(tried[0].last_error.as_deref().is_some_and(|e| e.contains("Connection")), "{:?}", tried[0]);
+        let now = app.clock.now();
+        assert!(
+            rows.iter().filter(|r| r.attempts == 0).all(|r| r.lease_until.is_none() && r.due_at <= now),
+            "the untried ones went back to the outbox, due at once: {rows:?}"
+        );
+
+        smtp.restart().await;
+        app.clock.advance(Duration::from_secs(3600));
+        assert_eq!(app.deliver().await, 5);
+        assert_eq!(smtp.messages().len(), 5, "all delivered once the server is back");
     }
 }
