@@ -6,27 +6,30 @@ use std::sync::LazyLock;
 use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+/// The only tags a rendered comment may contain.
+pub(super) const ALLOWED_TAGS: [&str; 12] = [
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+];
+
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::empty();
-    b.add_tags([
-        "p",
-        "br",
-        "em",
-        "strong",
-        "del",
-        "code",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "a",
-    ])
-    .add_tag_attributes("a", ["href"])
-    .add_tag_attributes("ol", ["start"])
-    .url_schemes(HashSet::from(["http", "https", "mailto"]))
-    .url_relative(UrlRelative::Deny)
-    .link_rel(Some("nofollow ugc noopener"));
+    b.add_tags(ALLOWED_TAGS)
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_relative(UrlRelative::Deny)
+        .link_rel(Some("nofollow ugc noopener"));
     b
 });
 

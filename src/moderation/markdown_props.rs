@@ -6,20 +6,7 @@ use proptest::prelude::*;
 
 use super::{MAX_NESTING, render, render_with_html};
 
-const TAGS: [&str; 12] = [
-    "p",
-    "br",
-    "em",
-    "strong",
-    "del",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-];
+const TAGS: [&str; 12] = super::ALLOWED_TAGS;
 
 /// Markdown-heavy text: the characters that open structure, raw HTML and risky schemes.
 fn markdownish() -> impl Strategy<Value = String> {

@@ -8,15 +8,7 @@ use crate::support::{Backend, TempDir, TestApp};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_page_points_to_the_dashboard_not_to_curl() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let html = app
-        .http
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_text("/").await;
     assert!(html.contains("href=\"/admin/\""), "{html}");
     assert!(!html.contains("curl"), "{html}");
 }

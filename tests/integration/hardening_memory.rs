@@ -5,15 +5,7 @@ use crate::backends;
 use crate::support::TestApp;
 
 async fn gauge(app: &TestApp, name: &str) -> u64 {
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no {name} in\n{text}"))
@@ -65,13 +57,13 @@ backends! {
 
     async fn made_up_methods_do_not_add_metric_series(b) {
         let app = TestApp::spawn(b).await;
-        let before = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap().len();
+        let before = app.get_text("/metrics").await.len();
         for i in 0..200 {
             let method = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).unwrap();
             let res = app.http.request(method, app.url("/api/v1/comments")).send().await.unwrap();
             assert!(res.status().is_client_error(), "{}", res.status());
         }
-        let text = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let text = app.get_text("/metrics").await;
         assert!(!text.contains("BREW"), "no series per made-up method");
         assert!(text.contains("method=\"OTHER\""), "{text}");
         assert!(text.len() < before + 4_000, "grew from {before} to {} bytes", text.len());

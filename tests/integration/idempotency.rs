@@ -10,11 +10,20 @@ use serde_json::{Value, json};
 use crate::backends;
 use crate::support::{TestApp, comment};
 
-/// POSTs `body` as JSON with `key`, as the client `ip`; returns status and body.
+/// POSTs `body` as JSON with `key`, as the client 203.0.113.9; returns status and body.
 async fn post_keyed(app: &TestApp, key: &str, body: &Value) -> (u16, Value) {
-    let res = app
-        .http
-        .post(app.url("/api/v1/comments"))
+    post_keyed_to(app.http.clone(), app.url("/api/v1/comments"), key, body).await
+}
+
+/// `post_keyed` with an owned client and URL, for requests spawned onto their own tasks.
+async fn post_keyed_to(
+    http: reqwest::Client,
+    url: String,
+    key: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let res = http
+        .post(url)
         .header("idempotency-key", key)
         .header("x-forwarded-for", "203.0.113.9")
         .json(body)
@@ -81,18 +90,7 @@ backends! {
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..20 {
             let (http, url, payload) = (app.http.clone(), app.url("/api/v1/comments"), payload.clone());
-            set.spawn(async move {
-                let res = http
-                    .post(url)
-                    .header("idempotency-key", "0d3c7f9e-race")
-                    .header("x-forwarded-for", "203.0.113.9")
-                    .json(&payload)
-                    .send()
-                    .await
-                    .expect("post");
-                let status = res.status().as_u16();
-                (status, res.json::<Value>().await.unwrap_or(Value::Null))
-            });
+            set.spawn(async move { post_keyed_to(http, url, "0d3c7f9e-race", &payload).await });
         }
         let answers = set.join_all().await;
         let first = answers[0].clone();
@@ -224,18 +222,7 @@ backends! {
         for i in 0..10 {
             let app = if i % 2 == 0 { &one } else { &two };
             let (http, url, payload) = (app.http.clone(), app.url("/api/v1/comments"), payload.clone());
-            set.spawn(async move {
-                let res = http
-                    .post(url)
-                    .header("idempotency-key", "across-instances")
-                    .header("x-forwarded-for", "203.0.113.9")
-                    .json(&payload)
-                    .send()
-                    .await
-                    .expect("post");
-                let status = res.status().as_u16();
-                (status, res.json::<Value>().await.unwrap_or(Value::Null))
-            });
+            set.spawn(async move { post_keyed_to(http, url, "across-instances", &payload).await });
         }
         let answers = set.join_all().await;
         assert_eq!(answers[0].0, 201, "{answers:?}");

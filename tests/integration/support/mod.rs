@@ -272,6 +272,12 @@ impl TestApp {
         body["id"].as_i64().expect("id")
     }
 
+    /// The body of a GET of `path`, as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let res = self.http.get(self.url(path)).send().await.expect("get");
+        res.text().await.expect("body")
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let res = self.http.get(self.url(path)).send().await.expect("get");
         (
