@@ -8,7 +8,7 @@ use clap::Subcommand;
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::spam::eval::{self, Record};
+use crate::spam::eval::{self, Order, Record, Setup};
 use crate::spam::{Label, Thresholds};
 
 /// The development corpus shipped with replyd (SpamAssassin's public corpus, CC0/PDDL).
@@ -32,6 +32,10 @@ pub enum SpamCommand {
         /// Also print the figures over a grid of thresholds (to choose the defaults).
         #[arg(long)]
         sweep: bool,
+        /// The order decisions are replayed in: as the file lists them, or spam and
+        /// legitimate in turn (a site where half of what arrives is spam).
+        #[arg(long, value_enum, default_value_t = Order::File)]
+        order: Order,
     },
 }
 
@@ -40,6 +44,7 @@ pub fn run(config: &Config, action: SpamCommand) -> anyhow::Result<()> {
         corpus,
         folds,
         sweep,
+        order,
     } = action;
     anyhow::ensure!(folds >= 2, "--folds must be at least 2");
     let records = read_corpus(&corpus)?;
@@ -50,15 +55,17 @@ pub fn run(config: &Config, action: SpamCommand) -> anyhow::Result<()> {
         hold: f.hold_threshold,
         min_decisions: f.min_decisions,
     };
-    print!("{}", eval::report(&records, &t, folds, &POINTS));
+    let setup = Setup { folds, order };
+    print!("{}", eval::report(&records, &t, setup, &POINTS));
     if sweep {
-        print!("{}", eval::sweep(&records, f.min_decisions, folds, &POINTS));
+        print!("{}", eval::sweep(&records, f.min_decisions, setup, &POINTS));
     }
     Ok(())
 }
 
 #[derive(Deserialize)]
 struct Line {
+    id: Option<String>,
     label: String,
     text: Option<String>,
     subject: Option<String>,
@@ -98,6 +105,9 @@ pub fn read_corpus(path: &Path) -> anyhow::Result<Vec<Record>> {
             email: l.author_email.unwrap_or_default(),
             url: l.author_url,
             text,
+            group: l
+                .id
+                .and_then(|id| id.split_once('/').map(|(g, _)| g.to_owned())),
         });
     }
     Ok(records)

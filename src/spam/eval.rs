@@ -18,6 +18,17 @@ pub struct Record {
     pub email: String,
     pub url: Option<String>,
     pub text: String,
+    /// The corpus's own grouping, if it has one (`easy-ham-1/00001` is in `easy-ham-1`).
+    pub group: Option<String>,
+}
+
+/// The order the other folds' decisions are replayed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    /// As the file lists them.
+    File,
+    /// Spam and legitimate in turn, each kind in file order, until one runs out.
+    Interleaved,
 }
 
 /// A feature set and a way of combining, under a name for the report.
@@ -29,11 +40,16 @@ pub struct Variant {
 }
 
 /// The product's choice first, then the alternatives.
-pub const VARIANTS: [Variant; 4] = [
+pub const VARIANTS: [Variant; 5] = [
     Variant {
-        name: "chi-square, all features (replyd)",
+        name: "chi-square, balanced evidence, all features (replyd)",
         set: FeatureSet::Full,
         how: Combining::ChiSquare,
+    },
+    Variant {
+        name: "chi-square, SpamBayes's estimate (raw counts), all features",
+        set: FeatureSet::Full,
+        how: Combining::SpamBayes,
     },
     Variant {
         name: "chi-square, features seen twice, strength 1.0",
@@ -83,7 +99,7 @@ impl Tally {
         }
     }
 
-    fn pct(n: usize, of: usize) -> f64 {
+    pub fn pct(n: usize, of: usize) -> f64 {
         if of == 0 {
             0.0
         } else {
@@ -138,13 +154,34 @@ impl Tally {
 /// Test scores from one training run: each test message's label and score.
 pub type Scores = Vec<(Label, Option<f64>)>;
 
+/// The indices of the decisions replayed, in `order`, from those outside `lo..hi`.
+fn replayed(labels: &[Label], lo: usize, hi: usize, order: Order) -> Vec<usize> {
+    let others = (0..labels.len()).filter(|i| *i < lo || *i >= hi);
+    match order {
+        Order::File => others.collect(),
+        Order::Interleaved => {
+            let (spam, ham): (Vec<usize>, Vec<usize>) =
+                others.partition(|i| labels[*i] == Label::Spam);
+            let turns = spam.len().min(ham.len());
+            let mut out: Vec<usize> = spam[..turns]
+                .iter()
+                .zip(&ham[..turns])
+                .flat_map(|(s, h)| [*s, *h])
+                .collect();
+            out.extend(&spam[turns..]);
+            out.extend(&ham[turns..]);
+            out
+        }
+    }
+}
+
 /// The k folds' test scores after training on the first `n` decisions of the other folds,
-/// in file order, with the model's totals (spam, ham) for the thresholds' minimum.
+/// replayed in `order`, with the model's totals (spam, ham) for the thresholds' minimum.
 pub fn fold_scores(
     labels: &[Label],
     feats: &[Vec<String>],
     how: Combining,
-    k: usize,
+    (k, order): (usize, Order),
     n: usize,
 ) -> Vec<(Scores, u32, u32)> {
     let len = labels.len();
@@ -152,8 +189,7 @@ pub fn fold_scores(
         .map(|fold| {
             let (lo, hi) = (fold * len / k, (fold + 1) * len / k);
             let mut model = Model::default();
-            let training = (0..len).filter(|i| *i < lo || *i >= hi).take(n);
-            for i in training {
+            for i in replayed(labels, lo, hi, order).into_iter().take(n) {
                 model.train(&feats[i], labels[i]);
             }
             let scores = (lo..hi)
@@ -194,44 +230,62 @@ pub fn all_features(records: &[Record], set: FeatureSet) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// How the folds are drawn and replayed.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    pub folds: usize,
+    pub order: Order,
+}
+
 /// The report `replyd spam eval` prints.
-pub fn report(records: &[Record], t: &Thresholds, k: usize, points: &[usize]) -> String {
+pub fn report(records: &[Record], t: &Thresholds, setup: Setup, points: &[usize]) -> String {
     let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
     let spam = labels.iter().filter(|l| **l == Label::Spam).count();
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} messages ({spam} spam, {} ham), {k}-fold cross-validation; thresholds: spam >= {}, \
-         hold >= {}, min_decisions = {}\n",
+        "{} messages ({spam} spam, {} ham), {}-fold cross-validation, decisions replayed in \
+         {} order; thresholds: spam >= {}, hold >= {}, min_decisions = {}\n",
         records.len(),
         records.len() - spam,
+        setup.folds,
+        match setup.order {
+            Order::File => "file",
+            Order::Interleaved => "interleaved",
+        },
         t.spam,
         t.hold,
         t.min_decisions
     );
     let full = all_features(records, FeatureSet::Full);
     let words = all_features(records, FeatureSet::WordsOnly);
-    for v in VARIANTS {
+    for (i, v) in VARIANTS.iter().enumerate() {
         let feats = if v.set == FeatureSet::Full {
             &full
         } else {
             &words
         };
         let _ = writeln!(out, "## {}", v.name);
-        curve(&mut out, &labels, feats, v.how, t, k, points);
+        let runs: Vec<_> = points
+            .iter()
+            .map(|&n| {
+                (
+                    n,
+                    fold_scores(&labels, feats, v.how, (setup.folds, setup.order), n),
+                )
+            })
+            .collect();
+        curve(&mut out, &runs, t);
+        if i == 0 {
+            by_group(&mut out, records, &runs, t);
+        }
     }
     out
 }
 
-fn curve(
-    out: &mut String,
-    labels: &[Label],
-    feats: &[Vec<String>],
-    how: Combining,
-    t: &Thresholds,
-    k: usize,
-    points: &[usize],
-) {
+type Runs = [(usize, Vec<(Scores, u32, u32)>)];
+
+fn curve(out: &mut String, runs: &Runs, t: &Thresholds) {
     let _ = writeln!(
         out,
         "{:>9} {:>10} {:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7}",
@@ -245,8 +299,8 @@ fn curve(
         "F1",
         "FPR"
     );
-    for &n in points {
-        let tl = tally(&fold_scores(labels, feats, how, k, n), t);
+    for (n, folds) in runs {
+        let tl = tally(folds, t);
         let (p, r, f1, fpr) = tl.classic();
         let _ = writeln!(
             out,
@@ -260,21 +314,67 @@ fn curve(
     let _ = writeln!(out);
 }
 
+/// Legitimate messages stored as spam, per group of the corpus, at each decision count.
+fn by_group(out: &mut String, records: &[Record], runs: &Runs, t: &Thresholds) {
+    let mut groups: Vec<&str> = records
+        .iter()
+        .filter(|r| r.label == Label::Ham)
+        .filter_map(|r| r.group.as_deref())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "legitimate messages stored as spam, by group:");
+    for (n, folds) in runs {
+        let _ = write!(out, "{n:>9}");
+        // The folds are contiguous and in order, so their scores line up with the records.
+        let scored = folds
+            .iter()
+            .flat_map(|(scores, spam, ham)| scores.iter().map(move |s| (s, *spam, *ham)));
+        let mut lost = vec![(0usize, 0usize); groups.len()];
+        for (r, ((_, s), spam, ham)) in records.iter().zip(scored) {
+            let Some(g) = r.group.as_deref().filter(|_| r.label == Label::Ham) else {
+                continue;
+            };
+            let Ok(at) = groups.binary_search(&g) else {
+                continue;
+            };
+            lost[at].1 += 1;
+            if s.is_some_and(|s| t.verdict(s, spam, ham) == Verdict::Spam) {
+                lost[at].0 += 1;
+            }
+        }
+        for (g, (l, of)) in groups.iter().zip(lost) {
+            let _ = write!(out, "  {g} {l} of {of} ({:.2}%)", Tally::pct(l, of));
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out);
+}
+
 /// For choosing thresholds: the figures at each decision count for a grid of thresholds.
-pub fn sweep(records: &[Record], min_decisions: u32, k: usize, points: &[usize]) -> String {
+pub fn sweep(records: &[Record], min_decisions: u32, setup: Setup, points: &[usize]) -> String {
     let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
     let feats = all_features(records, FeatureSet::Full);
+    let how = Combining::ChiSquare;
     let runs: Vec<_> = points
         .iter()
-        .map(|&n| (n, fold_scores(&labels, &feats, Combining::ChiSquare, k, n)))
+        .map(|&n| {
+            (
+                n,
+                fold_scores(&labels, &feats, how, (setup.folds, setup.order), n),
+            )
+        })
         .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "hold  spam  decisions spam→spam spam→pub ham→spam held"
     );
-    for hold in [0.2, 0.3, 0.4, 0.5, 0.6] {
-        for spam in [0.8, 0.9, 0.95, 0.99, 0.995, 0.999] {
+    for hold in [0.1, 0.2, 0.3, 0.5] {
+        for spam in [0.9, 0.95, 0.99, 0.995, 0.999, 0.9999] {
             let t = Thresholds {
                 spam,
                 hold,
@@ -284,7 +384,7 @@ pub fn sweep(records: &[Record], min_decisions: u32, k: usize, points: &[usize])
                 let tl = tally(folds, &t);
                 let _ = writeln!(
                     out,
-                    "{hold:<5} {spam:<5} {n:>9} {:>8.2}% {:>7.2}% {:>7.2}% {:>5.2}%",
+                    "{hold:<5} {spam:<6} {n:>9} {:>8.2}% {:>7.2}% {:>7.2}% {:>5.2}%",
                     tl.spam_caught(),
                     tl.spam_published(),
                     tl.ham_lost(),
@@ -307,6 +407,7 @@ mod tests {
             email: "a@b.example".into(),
             url: None,
             text: text.into(),
+            group: None,
         }
     }
 
@@ -319,7 +420,13 @@ mod tests {
         }
         let labels: Vec<Label> = records.iter().map(|r| r.label).collect();
         let feats = all_features(&records, FeatureSet::Full);
-        let folds = fold_scores(&labels, &feats, Combining::ChiSquare, 4, 1000);
+        let folds = fold_scores(
+            &labels,
+            &feats,
+            Combining::ChiSquare,
+            (4, Order::File),
+            1000,
+        );
         assert!(
             folds
                 .iter()

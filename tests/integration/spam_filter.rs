@@ -299,10 +299,10 @@ async fn quality(b: crate::support::Backend) {
         stored.add(r.spam, c["status"].as_str().unwrap_or_default());
     }
     eprintln!("after {TRAIN} decisions ({spam} spam): {stored}");
-    // Measured here: 53.8 % of spam stored as spam, 25.0 % published, no legitimate comment
-    // stored as spam, 4.0 % held. The figures after 200 decisions (85 %, 3 %, 0.5 %)
-    // are not reached yet: this guards the measured level and, first of all, the ham.
-    stored.assert_at_least_as_good_as(45.0, 35.0, 0.5, 6.0);
+    // Measured here: 63.5 % of spam stored as spam, none published, 1 of 247 legitimate
+    // comments stored as spam (0.40 %), 12.0 % held. After 48 spam decisions the issue's
+    // 85 % is not reached, but published (3 %) and lost (0.5 %) are: this guards them.
+    stored.assert_at_least_as_good_as(55.0, 3.0, 0.5, 15.0);
 }
 
 /// Writes `docs/screenshots/spam-card.png`: a dashboard card of a comment the trained filter
