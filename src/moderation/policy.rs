@@ -1,5 +1,9 @@
 //! The pure moderation decision: given what the store knows about a comment, which status
-//! it gets and why. No I/O here, so every rule is unit-tested.
+//! it gets and why. No I/O here, so every rule is unit-tested. A returning author who
+//! proves an approved comment is never stored as spam by the learning filter alone: its
+//! verdict holds the comment for a moderator instead (the word lists, bans and traps still
+//! send it to spam), so a regular reader whose comment happens to read like spam is not
+//! lost without anyone looking.
 use super::verdict::{Finding, Reason, Verdict};
 use crate::config::ModerationMode;
 use entity::enums::CommentStatus;
@@ -41,9 +45,26 @@ pub fn decide(facts: &Facts) -> Decision {
         }
         ModerationMode::FirstTime | ModerationMode::None => {}
     }
-    let spam = facts.findings.iter().any(|f| f.verdict == Verdict::Spam);
-    let hold = !reasons.is_empty() || facts.findings.iter().any(|f| f.verdict == Verdict::Hold);
+    let spared = |f: &Finding| {
+        facts.author_known && f.verdict == Verdict::Spam && f.reason.rule == super::filter::RULE
+    };
+    let spam = facts
+        .findings
+        .iter()
+        .any(|f| f.verdict == Verdict::Spam && !spared(f));
+    let hold = !reasons.is_empty()
+        || facts
+            .findings
+            .iter()
+            .any(|f| f.verdict == Verdict::Hold || spared(f));
     reasons.extend(facts.findings.iter().map(|f| f.reason.clone()));
+    if !spam && facts.findings.iter().any(spared) {
+        reasons.push(Reason::new(
+            "returning_author",
+            "held, not spam: the author proved an earlier approved comment on this site",
+            1.0,
+        ));
+    }
     let status = if spam {
         CommentStatus::Spam
     } else if !hold {
@@ -119,5 +140,29 @@ mod tests {
         let noted = decide_with(vec![finding(Verdict::Note, "spam_filter")]);
         assert_eq!(noted.status, CommentStatus::Approved);
         assert_eq!(noted.reasons[0].rule, "spam_filter");
+    }
+
+    #[test]
+    fn a_proven_returning_author_is_held_not_spammed_by_the_filter_alone() {
+        let decide_with = |author_known, findings| {
+            decide(&Facts {
+                mode: ModerationMode::None,
+                author_known,
+                findings,
+            })
+        };
+        let filtered = || vec![finding(Verdict::Spam, super::super::filter::RULE)];
+        let known = decide_with(true, filtered());
+        assert_eq!(known.status, CommentStatus::Pending);
+        assert_eq!(known.reasons[0].rule, "spam_filter");
+        assert_eq!(known.reasons[1].rule, "returning_author");
+        assert_eq!(decide_with(false, filtered()).status, CommentStatus::Spam);
+        // Another defence's spam verdict still stands.
+        let trapped = decide_with(
+            true,
+            vec![finding(Verdict::Spam, "honeypot"), filtered()[0].clone()],
+        );
+        assert_eq!(trapped.status, CommentStatus::Spam);
+        assert!(trapped.reasons.iter().all(|r| r.rule != "returning_author"));
     }
 }

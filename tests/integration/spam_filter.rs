@@ -173,6 +173,41 @@ backends! {
         assert_eq!(status, 422);
     }
 
+    async fn a_proven_returning_author_is_held_not_spammed_by_the_filter(b) {
+        let app = TestApp::spawn_with(b, shared(3)).await;
+        let token = app.token().await;
+        teach(&app, &token, 3, 3).await;
+        let mut first = comment(json!({"site": "blog", "uri": "/spam-filter"}));
+        first["author_email"] = json!("ada@example.org");
+        first["text"] = json!(hammy(7));
+        let (status, res) = app.post_comment(&first).await;
+        assert_eq!(status, 201, "{res}");
+        decide(&app, &token, res["id"].as_i64().unwrap_or_default(), "approve").await;
+        trained(&app, 3, 4).await;
+        let spammy = |proof: Option<&Value>| {
+            let mut b = comment(json!({"site": "open", "uri": "/spam-filter"}));
+            b["author_email"] = json!("ada@example.org");
+            b["text"] = json!(SPAMMY);
+            if let Some(p) = proof {
+                b["returning_token"] = p.clone();
+            }
+            b
+        };
+        let (_, typed) = app.post_comment(&spammy(None)).await;
+        let typed = admin_comment(&app, &token, typed["id"].as_i64().unwrap_or_default()).await;
+        assert_eq!(typed["status"], "spam", "a typed email proves nothing: {typed}");
+        let (_, proven) = app.post_comment(&spammy(Some(&res["returning_token"]))).await;
+        let proven = admin_comment(&app, &token, proven["id"].as_i64().unwrap_or_default()).await;
+        assert_eq!(proven["status"], "pending", "{proven}");
+        let rules: Vec<&str> = proven["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["rule"].as_str())
+            .collect();
+        assert_eq!(rules, ["spam_filter", "returning_author"], "{proven}");
+    }
+
     async fn deleting_a_comment_deletes_its_score_and_its_training(b) {
         let app = TestApp::spawn_with(b, shared(3)).await;
         let (token, probes) = held_probes(&app).await;
