@@ -50,14 +50,15 @@ impl Moderation {
         let guard = shared
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(scored) = spam::classify(&guard, m) else {
-            return Ok(none);
-        };
         // Until it has enough decisions of each kind the filter says nothing at all: no
-        // score, no verdict (an untrained filter never holds or spams on its own).
+        // score, no verdict (an untrained filter never holds or spams on its own), so the
+        // comment's features are not even built.
         if guard.spam < cfg.min_decisions || guard.ham < cfg.min_decisions {
             return Ok(none);
         }
+        let Some(scored) = spam::classify(&guard, m) else {
+            return Ok(none);
+        };
         let verdict = thresholds(cfg).verdict(scored.score, guard.spam, guard.ham);
         drop(guard);
         let detail = explain(&scored, verdict);
