@@ -31,6 +31,15 @@ pub enum Order {
     Interleaved,
 }
 
+impl Order {
+    fn name(self) -> &'static str {
+        match self {
+            Order::File => "file",
+            Order::Interleaved => "interleaved",
+        }
+    }
+}
+
 /// A feature set and a way of combining, under a name for the report.
 #[derive(Debug, Clone, Copy)]
 pub struct Variant {
@@ -181,15 +190,15 @@ pub fn fold_scores(
     labels: &[Label],
     feats: &[Vec<String>],
     how: Combining,
-    (k, order): (usize, Order),
+    setup: Setup,
     n: usize,
 ) -> Vec<(Scores, u32, u32)> {
-    let len = labels.len();
+    let (len, k) = (labels.len(), setup.folds);
     (0..k)
         .map(|fold| {
             let (lo, hi) = (fold * len / k, (fold + 1) * len / k);
             let mut model = Model::default();
-            for i in replayed(labels, lo, hi, order).into_iter().take(n) {
+            for i in replayed(labels, lo, hi, setup.order).into_iter().take(n) {
                 model.train(&feats[i], labels[i]);
             }
             let scores = (lo..hi)
@@ -249,10 +258,7 @@ pub fn report(records: &[Record], t: &Thresholds, setup: Setup, points: &[usize]
         records.len(),
         records.len() - spam,
         setup.folds,
-        match setup.order {
-            Order::File => "file",
-            Order::Interleaved => "interleaved",
-        },
+        setup.order.name(),
         t.spam,
         t.hold,
         t.min_decisions
@@ -268,12 +274,7 @@ pub fn report(records: &[Record], t: &Thresholds, setup: Setup, points: &[usize]
         let _ = writeln!(out, "## {}", v.name);
         let runs: Vec<_> = points
             .iter()
-            .map(|&n| {
-                (
-                    n,
-                    fold_scores(&labels, feats, v.how, (setup.folds, setup.order), n),
-                )
-            })
+            .map(|&n| (n, fold_scores(&labels, feats, v.how, setup, n)))
             .collect();
         curve(&mut out, &runs, t);
         if i == 0 {
@@ -361,12 +362,7 @@ pub fn sweep(records: &[Record], min_decisions: u32, setup: Setup, points: &[usi
     let how = Combining::ChiSquare;
     let runs: Vec<_> = points
         .iter()
-        .map(|&n| {
-            (
-                n,
-                fold_scores(&labels, &feats, how, (setup.folds, setup.order), n),
-            )
-        })
+        .map(|&n| (n, fold_scores(&labels, &feats, how, setup, n)))
         .collect();
     let mut out = String::new();
     let _ = writeln!(
@@ -424,7 +420,10 @@ mod tests {
             &labels,
             &feats,
             Combining::ChiSquare,
-            (4, Order::File),
+            Setup {
+                folds: 4,
+                order: Order::File,
+            },
             1000,
         );
         assert!(
@@ -443,5 +442,53 @@ mod tests {
         assert_eq!(tl.ham_lost(), 0.0);
         let (p, r, f1, fpr) = tl.classic();
         assert_eq!((p, r, f1, fpr), (1.0, 1.0, 1.0, 0.0));
+    }
+
+    #[test]
+    fn interleaved_replays_spam_and_legitimate_in_turn_then_the_rest() {
+        use Label::{Ham as H, Spam as S};
+        let labels = [H, H, H, S, H, S, H, H];
+        // Fold 2..4 (S, H) is the test fold; the others are replayed.
+        assert_eq!(replayed(&labels, 2, 4, Order::File), [0, 1, 4, 5, 6, 7]);
+        assert_eq!(
+            replayed(&labels, 2, 4, Order::Interleaved),
+            [5, 0, 1, 4, 6, 7]
+        );
+        assert_eq!(
+            replayed(&labels, 0, 2, Order::Interleaved),
+            [3, 2, 5, 4, 6, 7]
+        );
+    }
+
+    #[test]
+    fn legitimate_losses_are_counted_per_group() {
+        let mut records = Vec::new();
+        for group in ["easy", "easy", "hard", "hard"] {
+            let mut r = rec(Label::Ham, "text");
+            r.group = Some(group.into());
+            records.push(r);
+        }
+        records.push(rec(Label::Spam, "text"));
+        // Two folds: the first two records, then the other three.
+        let scores = |s: &[(Label, f64)]| s.iter().map(|(l, x)| (*l, Some(*x))).collect();
+        let folds = vec![
+            (scores(&[(Label::Ham, 0.1), (Label::Ham, 0.95)]), 10, 10),
+            (
+                scores(&[(Label::Ham, 0.99), (Label::Ham, 0.2), (Label::Spam, 1.0)]),
+                10,
+                10,
+            ),
+        ];
+        let t = Thresholds {
+            spam: 0.9,
+            hold: 0.5,
+            min_decisions: 5,
+        };
+        let mut out = String::new();
+        by_group(&mut out, &records, &[(200, folds)], &t);
+        assert!(
+            out.contains("200  easy 1 of 2 (50.00%)  hard 1 of 2 (50.00%)"),
+            "{out}"
+        );
     }
 }
