@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::OwnedMutexGuard;
@@ -56,6 +56,11 @@ impl OnceKey {
             key_hash,
         })
     }
+
+    /// The key's primary key: in the database and in [`InFlight`].
+    fn id(&self) -> (String, String) {
+        (self.site.clone(), self.key_hash.clone())
+    }
 }
 
 /// What the request sent, as one hash: the same key with other fields is a client error.
@@ -88,7 +93,7 @@ pub enum Begun {
 #[derive(Debug)]
 pub struct Claim {
     key: OnceKey,
-    slot: Arc<tokio::sync::Mutex<()>>,
+    slot: Slot,
     guard: Option<OwnedMutexGuard<()>>,
     inflight: Arc<InFlight>,
 }
@@ -111,19 +116,16 @@ pub(super) struct InFlight {
 type Slot = Arc<tokio::sync::Mutex<()>>;
 
 impl InFlight {
-    fn slot(&self, key: &OnceKey) -> Arc<tokio::sync::Mutex<()>> {
+    fn slot(&self, key: &OnceKey) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        slots
-            .entry((key.site.clone(), key.key_hash.clone()))
-            .or_default()
-            .clone()
+        slots.entry(key.id()).or_default().clone()
     }
 
-    fn release(&self, key: &OnceKey, slot: &Arc<tokio::sync::Mutex<()>>) {
+    fn release(&self, key: &OnceKey, slot: &Slot) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         // The map's and this claim's: nobody else waits.
         if Arc::strong_count(slot) <= 2 {
-            slots.remove(&(key.site.clone(), key.key_hash.clone()));
+            slots.remove(&key.id());
         }
     }
 
@@ -174,23 +176,11 @@ impl Moderation {
         new: NewComment,
         claim: Claim,
     ) -> Result<Submitted, ModerationError> {
-        let key = claim.key.clone();
-        let hours = i64::from(self.config.retention.idempotency_key_hours);
-        let written = match self.prepare(new).await {
-            Ok(mut prepared) => {
-                prepared.once = Some(KeyRow {
-                    site: key.site.clone(),
-                    key_hash: key.key_hash.clone(),
-                    fingerprint: key.fingerprint.clone(),
-                    expires_at: prepared.now + chrono::Duration::hours(hours),
-                });
-                self.write_submission(prepared).await
-            }
-            Err(e) => Err(e),
-        };
-        match written {
+        // The claim holds off this instance's retries until the answer is back.
+        let key = &claim.key;
+        match self.write_keyed(new, key).await {
             Err(e @ (ModerationError::Duplicate | ModerationError::KeyInProgress)) => {
-                match self.stored_answer(&key).await? {
+                match self.stored_answer(key).await? {
                     Some(answer) => Ok(answer),
                     None => Err(e),
                 }
@@ -199,9 +189,26 @@ impl Moderation {
         }
     }
 
+    /// Prepares `new` and writes it with its key's row.
+    async fn write_keyed(
+        &self,
+        new: NewComment,
+        key: &OnceKey,
+    ) -> Result<Submitted, ModerationError> {
+        let hours = i64::from(self.config.retention.idempotency_key_hours);
+        let mut prepared = self.prepare(new).await?;
+        prepared.once = Some(KeyRow {
+            site: key.site.clone(),
+            key_hash: key.key_hash.clone(),
+            fingerprint: key.fingerprint.clone(),
+            expires_at: prepared.now + chrono::Duration::hours(hours),
+        });
+        self.write_submission(prepared).await
+    }
+
     /// The first answer under `key`, unless it expired; a reuse with other fields is refused.
     async fn stored_answer(&self, key: &OnceKey) -> Result<Option<Submitted>, ModerationError> {
-        let row = idempotency_key::Entity::find_by_id((key.site.clone(), key.key_hash.clone()))
+        let row = idempotency_key::Entity::find_by_id(key.id())
             .filter(idempotency_key::Column::ExpiresAt.gt(self.clock.now()))
             .one(&self.db.reader)
             .await?;
@@ -226,14 +233,19 @@ pub(super) async fn store_keys(
     if keyed.is_empty() {
         return Ok(());
     }
-    for (row, _) in keyed {
-        idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::Site.eq(row.site.as_str()))
-            .filter(idempotency_key::Column::KeyHash.eq(row.key_hash.as_str()))
-            .filter(idempotency_key::Column::ExpiresAt.lte(now))
-            .exec(tx)
-            .await?;
-    }
+    // Expired rows of these keys, in one statement.
+    let these = keyed.iter().fold(Condition::any(), |any, (row, _)| {
+        any.add(
+            Condition::all()
+                .add(idempotency_key::Column::Site.eq(row.site.as_str()))
+                .add(idempotency_key::Column::KeyHash.eq(row.key_hash.as_str())),
+        )
+    });
+    idempotency_key::Entity::delete_many()
+        .filter(these)
+        .filter(idempotency_key::Column::ExpiresAt.lte(now))
+        .exec(tx)
+        .await?;
     let mut rows = Vec::with_capacity(keyed.len());
     for (row, answer) in keyed {
         let json = serde_json::to_string(answer)

@@ -108,7 +108,7 @@ impl Tally {
         }
     }
 
-    pub fn pct(n: usize, of: usize) -> f64 {
+    fn pct(n: usize, of: usize) -> f64 {
         if of == 0 {
             0.0
         } else {
