@@ -58,15 +58,23 @@ fn main() -> anyhow::Result<()> {
         model.train(&spam::features(&message(c), FeatureSet::Full), c.0);
     }
     let train_us = (cpu_secs(wall) - t0) * 1e6 / comments.len() as f64;
-    let rounds = 20_000;
-    let t0 = cpu_secs(wall);
-    for i in 0..rounds {
-        black_box(spam::classify(
-            &model,
-            &message(&comments[i % comments.len()]),
-        ));
-    }
-    let classify_us = (cpu_secs(wall) - t0) * 1e6 / rounds as f64;
+    // Five passes of 10,000: on a shared machine the CPU's speed drifts from one second to
+    // the next, so the fastest and the median pass are both reported.
+    let rounds = 10_000;
+    let mut passes: Vec<f64> = (0..5)
+        .map(|_| {
+            let t0 = cpu_secs(wall);
+            for i in 0..rounds {
+                black_box(spam::classify(
+                    &model,
+                    &message(&comments[i % comments.len()]),
+                ));
+            }
+            (cpu_secs(wall) - t0) * 1e6 / rounds as f64
+        })
+        .collect();
+    passes.sort_by(f64::total_cmp);
+    let (classify_best, classify_median) = (passes[0], passes[2]);
     let avg_chars = comments.iter().map(|c| c.3.chars().count()).sum::<usize>() / comments.len();
     println!(
         "{} comments of {avg_chars} characters on average (the first 600 of each message)",
@@ -74,7 +82,8 @@ fn main() -> anyhow::Result<()> {
     );
     println!("train one decision (features + counts), CPU time: {train_us:.1} µs");
     println!(
-        "classify one comment (features + score), model of {} features, CPU time: {classify_us:.1} µs",
+        "classify one comment (features + score), model of {} features, CPU time: \
+         {classify_best:.1} µs in the fastest of 5 passes, {classify_median:.1} µs in the median",
         model.tokens.len()
     );
     memory(&records);

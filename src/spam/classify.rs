@@ -10,7 +10,7 @@
 //! score near 0 or 1 when the evidence agrees and near 0.5 when it is mixed or thin, so a
 //! middle band can be held for a person. Graham's combining ("A plan for spam") is kept as
 //! the alternative the evaluation compares against.
-use super::model::{Counts, Model};
+use super::model::{Counts, Model, key};
 
 /// Robinson's strength of the prior: how many sightings weigh as much as the 0.5 guess
 /// (SpamBayes's value).
@@ -55,23 +55,81 @@ pub struct Scored {
 /// the count of messages it was seen in as if both kinds had as many decisions as the
 /// rarer kind has: the sightings in the more often trained kind count for less, so that
 /// not having been seen yet in the rarer kind is weak evidence.
+#[cfg(test)]
 fn probability(c: &Counts, spam_total: u32, ham_total: u32, strength: f64, balanced: bool) -> f64 {
-    let (spam_total, ham_total) = (f64::from(spam_total.max(1)), f64::from(ham_total.max(1)));
-    let (spam, ham) = (f64::from(c.spam), f64::from(c.ham));
-    let (s, h) = (spam / spam_total, ham / ham_total);
-    let p = if s + h == 0.0 { UNKNOWN } else { s / (s + h) };
-    let n = if balanced {
-        spam_total.min(ham_total) * (s + h)
-    } else {
-        spam + ham
-    };
-    (strength * UNKNOWN + n * p) / (strength + n)
+    Estimate::new(spam_total, ham_total, strength, balanced).of(c)
+}
+
+/// What [`probability`] needs of the model, worked out once per message rather than per
+/// feature.
+#[derive(Debug, Clone, Copy)]
+struct Estimate {
+    per_spam: f64,
+    per_ham: f64,
+    rarer: f64,
+    strength: f64,
+    balanced: bool,
+}
+
+impl Estimate {
+    fn new(spam_total: u32, ham_total: u32, strength: f64, balanced: bool) -> Estimate {
+        let (spam_total, ham_total) = (f64::from(spam_total.max(1)), f64::from(ham_total.max(1)));
+        Estimate {
+            per_spam: 1.0 / spam_total,
+            per_ham: 1.0 / ham_total,
+            rarer: spam_total.min(ham_total),
+            strength,
+            balanced,
+        }
+    }
+
+    fn of(&self, c: &Counts) -> f64 {
+        let (spam, ham) = (f64::from(c.spam), f64::from(c.ham));
+        let (s, h) = (spam * self.per_spam, ham * self.per_ham);
+        let prior = self.strength * UNKNOWN;
+        if self.balanced {
+            // n = rarer × (s + h) and p = s / (s + h), so n × p = rarer × s: one division.
+            return (prior + self.rarer * s) / (self.strength + self.rarer * (s + h));
+        }
+        let p = if s + h == 0.0 { UNKNOWN } else { s / (s + h) };
+        let n = spam + ham;
+        (prior + n * p) / (self.strength + n)
+    }
+}
+
+/// One feature's say in a score.
+#[derive(Debug, Clone, Copy)]
+struct Clue<'a> {
+    feature: &'a str,
+    key: u64,
+    p: f64,
+}
+
+/// Stronger first: farther from 0.5, then by key, so that the choice among equally strong
+/// features is the same on every run and costs no string comparison.
+fn strongest(a: &Clue<'_>, b: &Clue<'_>) -> std::cmp::Ordering {
+    let (da, db) = ((a.p - 0.5).abs(), (b.p - 0.5).abs());
+    db.total_cmp(&da).then(a.key.cmp(&b.key))
 }
 
 /// Scores a message's features; `None` while the model has no spam or no ham yet.
 pub fn score<S: AsRef<str>>(
     model: &Model,
     features: &[S],
+    how: Combining,
+    explain: usize,
+) -> Option<Scored> {
+    let keyed: Vec<(u64, &str)> = features
+        .iter()
+        .map(|f| (key(f.as_ref()), f.as_ref()))
+        .collect();
+    score_keyed(model, &keyed, how, explain)
+}
+
+/// The same, for features whose model keys ([`key`]) are already known.
+pub fn score_keyed(
+    model: &Model,
+    features: &[(u64, &str)],
     how: Combining,
     explain: usize,
 ) -> Option<Scored> {
@@ -82,61 +140,95 @@ pub fn score<S: AsRef<str>>(
         Combining::SeenTwice => (SEEN_TWICE_STRENGTH, MIN_SEEN),
         Combining::ChiSquare | Combining::SpamBayes | Combining::Graham => (STRENGTH, 1),
     };
-    let balanced = how == Combining::ChiSquare;
-    let mut clues: Vec<(&str, f64)> = features
+    let estimate = Estimate::new(model.spam, model.ham, strength, how == Combining::ChiSquare);
+    // The look-ups first, in a loop of their own: each is a likely cache miss in a large
+    // table, and independent ones overlap when nothing else is computed between them.
+    let found: Vec<Option<Counts>> = features
         .iter()
-        .filter_map(|f| {
-            let f = f.as_ref();
-            let c = model.counts(f)?;
-            if c.spam.saturating_add(c.ham) < min_seen {
-                return None;
-            }
-            let p = probability(c, model.spam, model.ham, strength, balanced);
-            ((p - 0.5).abs() >= MIN_DEVIATION).then_some((f, p))
+        .map(|(k, _)| model.counts_of(*k).copied())
+        .collect();
+    let mut clues: Vec<Clue<'_>> = features
+        .iter()
+        .zip(found)
+        .filter_map(|(&(key, feature), c)| {
+            let c = c.filter(|c| c.total() >= min_seen)?;
+            let p = estimate.of(&c);
+            ((p - 0.5).abs() >= MIN_DEVIATION).then_some(Clue { feature, key, p })
         })
         .collect();
     let limit = match how {
         Combining::ChiSquare | Combining::SpamBayes | Combining::SeenTwice => MAX_DISCRIMINATORS,
         Combining::Graham => 15,
     };
-    let strongest = |a: &(&str, f64), b: &(&str, f64)| {
-        let (da, db) = ((a.1 - 0.5).abs(), (b.1 - 0.5).abs());
-        db.total_cmp(&da).then_with(|| a.0.cmp(b.0))
-    };
-    if clues.len() > limit {
-        clues.select_nth_unstable_by(limit, strongest);
-        clues.truncate(limit);
-    }
-    clues.sort_by(strongest);
+    strongest_first(&mut clues, limit);
     let score = match how {
         Combining::ChiSquare | Combining::SpamBayes | Combining::SeenTwice => chi_combine(&clues),
         Combining::Graham => graham_combine(&clues),
     };
-    let pick = |spam: bool| {
-        clues
-            .iter()
-            .filter(|(_, p)| (*p > 0.5) == spam)
-            .take(explain)
-            .map(|(f, p)| ((*f).to_owned(), *p))
-            .collect()
-    };
     Some(Scored {
         score,
-        spammy: pick(true),
-        hammy: pick(false),
+        spammy: explaining(&clues, true, explain),
+        hammy: explaining(&clues, false, explain),
     })
 }
 
-fn chi_combine(clues: &[(&str, f64)]) -> f64 {
+/// The `explain` strongest clues of one side, strongest first. Combining does not depend on
+/// order, so only these few are ever sorted, in one pass that keeps the best so far.
+fn explaining(clues: &[Clue<'_>], spam: bool, explain: usize) -> Vec<(String, f64)> {
+    let mut best: Vec<Clue<'_>> = Vec::with_capacity(explain + 1);
+    for c in clues.iter().filter(|c| (c.p > 0.5) == spam) {
+        let full = best.len() == explain;
+        if full && best.last().is_none_or(|last| strongest(c, last).is_ge()) {
+            continue;
+        }
+        let at = best.partition_point(|b| strongest(b, c).is_lt());
+        best.insert(at, *c);
+        best.truncate(explain);
+    }
+    best.into_iter()
+        .map(|c| (c.feature.to_owned(), c.p))
+        .collect()
+}
+
+/// Keeps the `limit` strongest clues, in no particular order.
+fn strongest_first(clues: &mut Vec<Clue<'_>>, limit: usize) {
+    if clues.len() > limit {
+        clues.select_nth_unstable_by(limit, strongest);
+        clues.truncate(limit);
+    }
+}
+
+/// The natural logarithms of the product of `p` and of `1 - p` over the clues, clamped to
+/// `[floor, 1 - floor]`. Multiplied and rescaled (as SpamBayes does with `frexp`) rather
+/// than summed as logarithms: two logarithms per message instead of two per feature.
+fn ln_products(clues: &[Clue<'_>], floor: f64) -> (f64, f64) {
+    const RESCALE: f64 = 1e-200;
+    let (mut p_all, mut q_all, mut p_scale, mut q_scale) = (1.0f64, 1.0f64, 0i32, 0i32);
+    for c in clues {
+        let p = c.p.clamp(floor, 1.0 - floor);
+        p_all *= p;
+        q_all *= 1.0 - p;
+        if p_all < RESCALE {
+            p_all /= RESCALE;
+            p_scale += 1;
+        }
+        if q_all < RESCALE {
+            q_all /= RESCALE;
+            q_scale += 1;
+        }
+    }
+    let ln_rescale = RESCALE.ln();
+    (
+        p_all.ln() + f64::from(p_scale) * ln_rescale,
+        q_all.ln() + f64::from(q_scale) * ln_rescale,
+    )
+}
+
+fn chi_combine(clues: &[Clue<'_>]) -> f64 {
     if clues.is_empty() {
         return 0.5;
     }
-    let (mut ln_ham, mut ln_spam) = (0.0, 0.0);
-    for (_, p) in clues {
-        let p = p.clamp(1e-6, 1.0 - 1e-6);
-        ln_ham += p.ln();
-        ln_spam += (1.0 - p).ln();
-    }
+    let (ln_ham, ln_spam) = ln_products(clues, 1e-6);
     let n = clues.len();
     let spamminess = 1.0 - chi2q(-2.0 * ln_spam, 2 * n);
     let hamminess = 1.0 - chi2q(-2.0 * ln_ham, 2 * n);
@@ -149,23 +241,27 @@ fn chi2q(x2: f64, dof: usize) -> f64 {
     let mut term = (-m).exp();
     let mut sum = term;
     for i in 1..dof / 2 {
-        term *= m / i as f64;
+        if term == 0.0 {
+            // e^-m underflowed: every term is 0.
+            break;
+        }
+        let i = i as f64;
+        term *= m / i;
         sum += term;
+        // Past 2m each term is under half the one before, so all that is left adds less
+        // than twice this one: nothing, at this precision.
+        if i > 2.0 * m && term < sum * 1e-17 {
+            break;
+        }
     }
     sum.min(1.0)
 }
 
-fn graham_combine(clues: &[(&str, f64)]) -> f64 {
+fn graham_combine(clues: &[Clue<'_>]) -> f64 {
     if clues.is_empty() {
         return 0.5;
     }
-    // In logarithms, so that 15 small probabilities do not underflow.
-    let (mut ln_s, mut ln_h) = (0.0, 0.0);
-    for (_, p) in clues {
-        let p = p.clamp(0.01, 0.99);
-        ln_s += p.ln();
-        ln_h += (1.0 - p).ln();
-    }
+    let (ln_s, ln_h) = ln_products(clues, 0.01);
     1.0 / (1.0 + (ln_h - ln_s).exp())
 }
 
@@ -249,5 +345,25 @@ mod tests {
         // chi2 survival at x = 2 with 2 degrees of freedom is e^-1.
         assert!((chi2q(2.0, 2) - (-1.0f64).exp()).abs() < 1e-12);
         assert!(chi2q(100.0, 10) < 1e-15);
+        // Stopping early changes nothing: the full Poisson sum, term by term.
+        for (x2, dof) in [
+            (3.0, 600),
+            (40.0, 600),
+            (599.0, 600),
+            (1500.0, 600),
+            (0.5, 8),
+        ] {
+            let m: f64 = x2 / 2.0;
+            let (mut term, mut full) = ((-m).exp(), (-m).exp());
+            for i in 1..dof / 2 {
+                term *= m / i as f64;
+                full += term;
+            }
+            let fast = chi2q(x2, dof);
+            assert!(
+                (fast - full.min(1.0)).abs() <= 1e-15 * full.max(1e-300),
+                "{x2} {dof}"
+            );
+        }
     }
 }

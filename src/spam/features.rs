@@ -3,7 +3,8 @@
 //! how many there are, the domain of the author's website and of their e-mail, and the
 //! shape of the name and text (capitals, repetition, length). Never the raw e-mail or the
 //! client's address: only domains and shapes, so the model holds nothing personal.
-use super::buffer::Features;
+use super::buffer::{Features, KeySet};
+use super::model::key;
 use super::normalise::fold_text;
 use super::tokens::tokens;
 
@@ -54,13 +55,20 @@ enum Found {
 fn split_links(folded: &str) -> (String, Vec<Found>) {
     let mut prose = String::with_capacity(folded.len());
     let mut found = Vec::new();
-    let seps = |c: char| c.is_whitespace() || "()<>[]{}\"'".contains(c);
+    let seps = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '(' | ')' | '<' | '>' | '[' | ']' | '{' | '}' | '"' | '\''
+            )
+    };
     for chunk in folded.split(seps) {
-        let bare = chunk.trim_end_matches(|c: char| ".,;:!?".contains(c));
+        let bare = chunk.trim_end_matches(['.', ',', ';', ':', '!', '?']);
         if let Some(host) = link_host(bare) {
             found.push(Found::Link(host));
-        } else if let Some((_, domain)) = bare
-            .split_once('@')
+        } else if let Some((_, domain)) = (bare.bytes().any(|b| b == b'@'))
+            .then(|| bare.split_once('@'))
+            .flatten()
             .filter(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
         {
             found.push(Found::Mail(domain.to_owned()));
@@ -171,31 +179,45 @@ fn has_case(letters: &[char]) -> bool {
 }
 
 fn shape_features(raw: &str, prose: &str, out: &mut Features) {
-    let chars = raw.chars().count();
+    // One pass over the characters: length, letters and capitals, the longest run.
+    let (mut chars, mut letters, mut upper) = (0usize, 0usize, 0usize);
+    let (mut longest, mut run, mut prev) = (0usize, 0usize, None);
+    for c in raw.chars() {
+        chars += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
+        if Some(c) == prev && !c.is_whitespace() {
+            run += 1;
+        } else {
+            run = 1;
+            prev = Some(c);
+        }
+        longest = longest.max(run);
+    }
     let len_bucket = [16, 64, 256, 1024, 4096]
         .iter()
         .position(|limit| chars < *limit)
         .unwrap_or(5);
     out.push_fmt(format_args!("shape:length {len_bucket}"));
-    let (mut letters, mut upper) = (0usize, 0usize);
-    for c in raw.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        upper += usize::from(c.is_uppercase());
-    }
     if letters >= 20 && upper > 0 {
         let pct = upper * 100 / letters;
         let bucket = [5, 15, 30, 60].iter().position(|p| pct < *p).unwrap_or(4);
         out.push_fmt(format_args!("shape:capitals {bucket}"));
     }
-    let words: Vec<&str> = prose.split_whitespace().collect();
-    if words.len() >= 20 {
-        let mut distinct = words.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let tenths = distinct.len() * 10 / words.len();
+    let mut distinct = KeySet::with_capacity(prose.len() / 6);
+    let mut words = 0usize;
+    for w in prose.split_whitespace() {
+        words += 1;
+        distinct.insert(key(w));
+    }
+    if words >= 20 {
+        let tenths = distinct.len() * 10 / words;
         out.push_fmt(format_args!("shape:distinct words {}", tenths.min(9)));
     }
-    if longest_run(raw) >= 4 {
+    // The longest run of one non-space character repeated.
+    if longest >= 4 {
         out.push("shape:repeated character");
     }
     for (mark, name) in [("!!", "shape:!!"), ("$", "shape:$"), ("€", "shape:$")] {
@@ -203,21 +225,6 @@ fn shape_features(raw: &str, prose: &str, out: &mut Features) {
             out.push(name);
         }
     }
-}
-
-/// The longest run of one non-space character repeated.
-fn longest_run(s: &str) -> usize {
-    let (mut best, mut run, mut prev) = (0, 0, None);
-    for c in s.chars() {
-        if Some(c) == prev && !c.is_whitespace() {
-            run += 1;
-        } else {
-            run = 1;
-            prev = Some(c);
-        }
-        best = best.max(run);
-    }
-    best
 }
 
 #[cfg(test)]

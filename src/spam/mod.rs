@@ -11,7 +11,7 @@ pub mod normalise;
 mod tokens;
 
 pub use buffer::Features;
-pub use classify::{Combining, Scored, score};
+pub use classify::{Combining, Scored, score, score_keyed};
 pub use features::{FeatureSet, Message, feature_buffer, features};
 pub use model::{Counts, Cutoff, Label, Model};
 
@@ -56,8 +56,8 @@ impl Thresholds {
 /// Scores one message with the product's features and combining.
 pub fn classify(model: &Model, message: &Message<'_>) -> Option<Scored> {
     let features = feature_buffer(message, FeatureSet::Full);
-    let features: Vec<&str> = features.iter().collect();
-    score(model, &features, Combining::ChiSquare, EXPLAIN)
+    let features: Vec<(u64, &str)> = features.iter_keyed().collect();
+    score_keyed(model, &features, Combining::ChiSquare, EXPLAIN)
 }
 
 #[cfg(test)]

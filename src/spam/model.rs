@@ -58,7 +58,12 @@ pub struct Model {
 impl Model {
     /// The counts of one feature, if the model has it.
     pub fn counts(&self, feature: &str) -> Option<&Counts> {
-        self.tokens.get(&key(feature))
+        self.counts_of(key(feature))
+    }
+
+    /// The counts of the feature with this key ([`key`]).
+    pub fn counts_of(&self, key: u64) -> Option<&Counts> {
+        self.tokens.get(&key)
     }
 
     /// Adds (or, with `untrain`, removes) one message's features. The features are

@@ -34,12 +34,17 @@ pub fn is_invisible(c: char) -> bool {
 /// Folds text: NFKC, lower case (with the full folds of final sigma, sharp s and long s),
 /// combining marks and invisible characters removed. Emoji and other symbols stay.
 pub fn fold_text(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     // ASCII is its own NFKC and nothing composes across an ASCII space, so the ASCII
     // words (most of most comments) skip the normaliser, the costliest step of scoring.
     for word in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
         if word.is_ascii() {
-            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
         } else {
             fold_into(word, &mut out);
         }

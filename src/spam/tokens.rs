@@ -27,11 +27,16 @@ pub fn tokens(folded: &str, bigrams: bool, out: &mut Features) {
         if core.is_empty() {
             continue;
         }
-        let single = core.chars().nth(1).is_none() && core.chars().all(char::is_alphabetic);
-        if single {
+        let alphabetic = core.chars().all(char::is_alphabetic);
+        if alphabetic && core.chars().nth(1).is_none() {
             letters.push_str(core);
         } else {
             flush_letters(&mut letters, out);
+        }
+        if alphabetic {
+            // A plain word (the common case) hides nothing and is one word.
+            push_word(core, &mut words, out);
+            continue;
         }
         if let Some(plain) = deobfuscate(core) {
             trigrams(&plain, out);
