@@ -39,9 +39,9 @@ impl Features {
     fn close(&mut self) {
         let start = self.start();
         let f = &self.buf[start..];
-        let k = key(f);
-        let keep = !f.is_empty() && f.len() <= MAX_FEATURE && self.seen.insert(k);
-        if keep {
+        let fits = !f.is_empty() && f.len() <= MAX_FEATURE;
+        let k = if fits { key(f) } else { 0 };
+        if fits && self.seen.insert(k) {
             self.ends.push(self.buf.len());
             self.keys.push(k);
         } else {

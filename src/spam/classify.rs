@@ -51,17 +51,14 @@ pub struct Scored {
     pub hammy: Vec<(String, f64)>,
 }
 
-/// A feature's spam probability, Robinson-smoothed. With `balanced`, the evidence `n` is
-/// the count of messages it was seen in as if both kinds had as many decisions as the
-/// rarer kind has: the sightings in the more often trained kind count for less, so that
-/// not having been seen yet in the rarer kind is weak evidence.
+/// A feature's spam probability from its counts, as [`Estimate::of`] works it out.
 #[cfg(test)]
 fn probability(c: &Counts, spam_total: u32, ham_total: u32, strength: f64, balanced: bool) -> f64 {
     Estimate::new(spam_total, ham_total, strength, balanced).of(c)
 }
 
-/// What [`probability`] needs of the model, worked out once per message rather than per
-/// feature.
+/// What a feature's probability needs of the model, worked out once per message rather
+/// than once per feature.
 #[derive(Debug, Clone, Copy)]
 struct Estimate {
     per_spam: f64,
@@ -83,6 +80,10 @@ impl Estimate {
         }
     }
 
+    /// A feature's spam probability, Robinson-smoothed. With `balanced`, the evidence `n`
+    /// is the count of messages it was seen in as if both kinds had as many decisions as
+    /// the rarer kind has: the sightings in the more often trained kind count for less, so
+    /// that not having been seen yet in the rarer kind is weak evidence.
     fn of(&self, c: &Counts) -> f64 {
         let (spam, ham) = (f64::from(c.spam), f64::from(c.ham));
         let (s, h) = (spam * self.per_spam, ham * self.per_ham);
@@ -160,7 +161,7 @@ pub fn score_keyed(
         Combining::ChiSquare | Combining::SpamBayes | Combining::SeenTwice => MAX_DISCRIMINATORS,
         Combining::Graham => 15,
     };
-    strongest_first(&mut clues, limit);
+    keep_strongest(&mut clues, limit);
     let score = match how {
         Combining::ChiSquare | Combining::SpamBayes | Combining::SeenTwice => chi_combine(&clues),
         Combining::Graham => graham_combine(&clues),
@@ -191,7 +192,7 @@ fn explaining(clues: &[Clue<'_>], spam: bool, explain: usize) -> Vec<(String, f6
 }
 
 /// Keeps the `limit` strongest clues, in no particular order.
-fn strongest_first(clues: &mut Vec<Clue<'_>>, limit: usize) {
+fn keep_strongest(clues: &mut Vec<Clue<'_>>, limit: usize) {
     if clues.len() > limit {
         clues.select_nth_unstable_by(limit, strongest);
         clues.truncate(limit);
@@ -337,6 +338,34 @@ mod tests {
         // With as many decisions of each kind, balanced is the raw estimate.
         let even = probability(&seen(2, 5), 100, 100, STRENGTH, true);
         assert!((even - probability(&seen(2, 5), 100, 100, STRENGTH, false)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_explaining_features_are_those_a_full_sort_puts_first() {
+        let names: Vec<String> = (0..200).map(|i| format!("f{i}")).collect();
+        // Six probabilities only, so most clues tie and the key decides.
+        let clues: Vec<Clue<'_>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, feature)| Clue {
+                feature,
+                key: (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                p: [0.01, 0.2, 0.35, 0.7, 0.9, 0.99][i % 6],
+            })
+            .collect();
+        let mut sorted = clues.clone();
+        sorted.sort_by(strongest);
+        for spam in [true, false] {
+            for k in [0, 1, 3, 10] {
+                let want: Vec<(String, f64)> = sorted
+                    .iter()
+                    .filter(|c| (c.p > 0.5) == spam)
+                    .take(k)
+                    .map(|c| (c.feature.to_owned(), c.p))
+                    .collect();
+                assert_eq!(explaining(&clues, spam, k), want, "{spam} {k}");
+            }
+        }
     }
 
     #[test]
