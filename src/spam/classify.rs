@@ -10,7 +10,9 @@
 //! score near 0 or 1 when the evidence agrees and near 0.5 when it is mixed or thin, so a
 //! middle band can be held for a person. Graham's combining ("A plan for spam") is kept as
 //! the alternative the evaluation compares against.
-use super::model::{Counts, Model, key};
+#[cfg(test)]
+use super::model::Counts;
+use super::model::{Model, key};
 
 /// Robinson's strength of the prior: how many sightings weigh as much as the 0.5 guess
 /// (SpamBayes's value).
@@ -54,7 +56,7 @@ pub struct Scored {
 /// A feature's spam probability from its counts, as [`Estimate::of`] works it out.
 #[cfg(test)]
 fn probability(c: &Counts, spam_total: u32, ham_total: u32, strength: f64, balanced: bool) -> f64 {
-    Estimate::new(spam_total, ham_total, strength, balanced).of(c)
+    Estimate::new(spam_total, ham_total, strength, balanced).of(c.spam, c.ham)
 }
 
 /// What a feature's probability needs of the model, worked out once per message rather
@@ -84,8 +86,8 @@ impl Estimate {
     /// is the count of messages it was seen in as if both kinds had as many decisions as
     /// the rarer kind has: the sightings in the more often trained kind count for less, so
     /// that not having been seen yet in the rarer kind is weak evidence.
-    fn of(&self, c: &Counts) -> f64 {
-        let (spam, ham) = (f64::from(c.spam), f64::from(c.ham));
+    fn of(&self, spam: u32, ham: u32) -> f64 {
+        let (spam, ham) = (f64::from(spam), f64::from(ham));
         let (s, h) = (spam * self.per_spam, ham * self.per_ham);
         let prior = self.strength * UNKNOWN;
         if self.balanced {
@@ -144,16 +146,16 @@ pub fn score_keyed(
     let estimate = Estimate::new(model.spam, model.ham, strength, how == Combining::ChiSquare);
     // The look-ups first, in a loop of their own: each is a likely cache miss in a large
     // table, and independent ones overlap when nothing else is computed between them.
-    let found: Vec<Option<Counts>> = features
+    let found: Vec<Option<(u32, u32)>> = features
         .iter()
-        .map(|(k, _)| model.counts_of(*k).copied())
+        .map(|(k, _)| model.tokens.votes(*k))
         .collect();
     let mut clues: Vec<Clue<'_>> = features
         .iter()
         .zip(found)
         .filter_map(|(&(key, feature), c)| {
-            let c = c.filter(|c| c.total() >= min_seen)?;
-            let p = estimate.of(&c);
+            let (spam, ham) = c.filter(|(s, h)| s.saturating_add(*h) >= min_seen)?;
+            let p = estimate.of(spam, ham);
             ((p - 0.5).abs() >= MIN_DEVIATION).then_some(Clue { feature, key, p })
         })
         .collect();

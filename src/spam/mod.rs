@@ -8,6 +8,7 @@ pub mod eval;
 pub mod features;
 pub mod model;
 pub mod normalise;
+mod table;
 mod tokens;
 
 pub use buffer::Features;

@@ -2,33 +2,18 @@
 //! of each were trained. Training adds a message's distinct features, untraining takes them
 //! away again (so undoing a decision leaves the counts as if it never happened), and
 //! pruning keeps the table under a size bound by forgetting the rarest, least recently
-//! seen features first. In memory a feature is keyed by its 64-bit hash ([`key`]), so a
-//! look-up while scoring touches one table slot, not a string on the heap; the database
-//! keeps the features' text.
-use std::collections::HashMap;
+//! seen features first. In memory a feature is keyed by its 64-bit hash ([`key`]), in a
+//! [`Table`] where a look-up while scoring reads one slot, not a string on the heap; the
+//! database keeps the features' text.
 use std::hash::BuildHasher;
+
+pub use super::table::{Counts, Table};
 
 /// Which way a message is trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
     Ham,
     Spam,
-}
-
-/// One feature's counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub spam: u32,
-    pub ham: u32,
-    /// The training step that last touched it, for pruning.
-    pub seen: u32,
-}
-
-impl Counts {
-    /// Messages trained with this feature, of either kind.
-    pub fn total(&self) -> u32 {
-        self.spam.saturating_add(self.ham)
-    }
 }
 
 /// The in-memory key of a feature: a fixed-seed hash, the same in every process of one
@@ -52,18 +37,13 @@ pub struct Model {
     pub ham: u32,
     /// Training operations so far: the clock that `Counts::seen` reads.
     pub step: u32,
-    pub tokens: HashMap<u64, Counts, foldhash::fast::FixedState>,
+    pub tokens: Table,
 }
 
 impl Model {
     /// The counts of one feature, if the model has it.
-    pub fn counts(&self, feature: &str) -> Option<&Counts> {
-        self.counts_of(key(feature))
-    }
-
-    /// The counts of the feature with this key ([`key`]).
-    pub fn counts_of(&self, key: u64) -> Option<&Counts> {
-        self.tokens.get(&key)
+    pub fn counts(&self, feature: &str) -> Option<Counts> {
+        self.tokens.get(key(feature))
     }
 
     /// Adds (or, with `untrain`, removes) one message's features. The features are
@@ -83,17 +63,15 @@ impl Model {
         for f in features {
             let k = key(f.as_ref());
             if untrain {
-                let Some(c) = self.tokens.get_mut(&k) else {
-                    continue;
-                };
-                bump(c, label, false);
-                if c.spam == 0 && c.ham == 0 {
-                    self.tokens.remove(&k);
+                // What was never trained stays out (and a feature left at zero goes).
+                if self.tokens.votes(k).is_some() {
+                    self.tokens.update(k, |c| bump(c, label, false));
                 }
             } else {
-                let c = self.tokens.entry(k).or_default();
-                bump(c, label, true);
-                c.seen = step;
+                self.tokens.update(k, |c| {
+                    bump(c, label, true);
+                    c.seen = step;
+                });
             }
         }
     }
@@ -114,20 +92,21 @@ impl Model {
             return None;
         }
         let keep = max - max / 10;
-        let mut order: Vec<(u32, u32)> =
-            self.tokens.values().map(|c| (c.total(), c.seen)).collect();
+        let mut order: Vec<(u32, u32)> = self
+            .tokens
+            .iter()
+            .map(|(_, c)| (c.total(), c.seen))
+            .collect();
         let drop = order.len() - keep;
         let (_, &mut (total, seen), _) = order.select_nth_unstable(drop - 1);
         let cut = Cutoff { total, seen };
-        self.tokens
-            .retain(|_, c| (c.total(), c.seen) > (total, seen));
+        self.tokens.retain(|c| (c.total(), c.seen) > (total, seen));
         Some(cut)
     }
 
-    /// Bytes this model holds in memory, roughly: the table's slots and control bytes.
+    /// Bytes this model holds in memory: the table's slots, used or not.
     pub fn memory_bytes(&self) -> usize {
-        let per_slot = std::mem::size_of::<(u64, Counts)>() + 1;
-        self.tokens.capacity() * per_slot
+        self.tokens.capacity() * Table::SLOT_BYTES
     }
 }
 
