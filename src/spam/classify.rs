@@ -371,6 +371,33 @@ mod tests {
     }
 
     #[test]
+    fn the_rescaled_products_are_the_sums_of_logarithms() {
+        let names: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+        // Strong clues on both sides, so both products pass the rescaling point many times.
+        let clues: Vec<Clue<'_>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, feature)| Clue {
+                feature,
+                key: i as u64,
+                p: [1e-9, 0.003, 0.2, 0.8, 0.999_999_9, 0.6][i % 6],
+            })
+            .collect();
+        for floor in [1e-6, 0.01] {
+            let (ln_p, ln_q) = ln_products(&clues, floor);
+            let (mut sum_p, mut sum_q) = (0.0, 0.0);
+            for c in &clues {
+                let p = c.p.clamp(floor, 1.0 - floor);
+                sum_p += p.ln();
+                sum_q += (1.0 - p).ln();
+            }
+            assert!((ln_p - sum_p).abs() < 1e-9 * sum_p.abs(), "{ln_p} {sum_p}");
+            assert!((ln_q - sum_q).abs() < 1e-9 * sum_q.abs(), "{ln_q} {sum_q}");
+        }
+        assert_eq!(ln_products(&[], 0.01), (0.0, 0.0));
+    }
+
+    #[test]
     fn chi2q_matches_known_values() {
         assert!((chi2q(0.0, 2) - 1.0).abs() < 1e-12);
         // chi2 survival at x = 2 with 2 degrees of freedom is e^-1.
