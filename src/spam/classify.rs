@@ -342,19 +342,29 @@ mod tests {
         assert!((even - probability(&seen(2, 5), 100, 100, STRENGTH, false)).abs() < 1e-12);
     }
 
-    #[test]
-    fn the_explaining_features_are_those_a_full_sort_puts_first() {
-        let names: Vec<String> = (0..200).map(|i| format!("f{i}")).collect();
-        // Six probabilities only, so most clues tie and the key decides.
-        let clues: Vec<Clue<'_>> = names
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("f{i}")).collect()
+    }
+
+    /// One clue per name, their probabilities taken from `ps` in turn, with keys spread
+    /// over the whole range as hashes are.
+    fn cycled<'a>(names: &'a [String], ps: &[f64]) -> Vec<Clue<'a>> {
+        names
             .iter()
             .enumerate()
             .map(|(i, feature)| Clue {
                 feature,
                 key: (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                p: [0.01, 0.2, 0.35, 0.7, 0.9, 0.99][i % 6],
+                p: ps[i % ps.len()],
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn the_explaining_features_are_those_a_full_sort_puts_first() {
+        let names = names(200);
+        // Six probabilities only, so most clues tie and the key decides.
+        let clues = cycled(&names, &[0.01, 0.2, 0.35, 0.7, 0.9, 0.99]);
         let mut sorted = clues.clone();
         sorted.sort_by(strongest);
         for spam in [true, false] {
@@ -372,17 +382,9 @@ mod tests {
 
     #[test]
     fn the_rescaled_products_are_the_sums_of_logarithms() {
-        let names: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+        let names = names(300);
         // Strong clues on both sides, so both products pass the rescaling point many times.
-        let clues: Vec<Clue<'_>> = names
-            .iter()
-            .enumerate()
-            .map(|(i, feature)| Clue {
-                feature,
-                key: i as u64,
-                p: [1e-9, 0.003, 0.2, 0.8, 0.999_999_9, 0.6][i % 6],
-            })
-            .collect();
+        let clues = cycled(&names, &[1e-9, 0.003, 0.2, 0.8, 0.999_999_9, 0.6]);
         for floor in [1e-6, 0.01] {
             let (ln_p, ln_q) = ln_products(&clues, floor);
             let (mut sum_p, mut sum_q) = (0.0, 0.0);

@@ -66,9 +66,8 @@ fn split_links(folded: &str) -> (String, Vec<Found>) {
         let bare = chunk.trim_end_matches(['.', ',', ';', ':', '!', '?']);
         if let Some(host) = link_host(bare) {
             found.push(Found::Link(host));
-        } else if let Some((_, domain)) = (bare.bytes().any(|b| b == b'@'))
-            .then(|| bare.split_once('@'))
-            .flatten()
+        } else if let Some((_, domain)) = bare
+            .split_once('@')
             .filter(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
         {
             found.push(Found::Mail(domain.to_owned()));
